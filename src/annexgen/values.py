@@ -1,0 +1,290 @@
+"""Value types of the model: amounts (万元), percentages, scores and cell text.
+
+Amounts keep the precision their author wrote. The loader builds every YAML
+number as ``int`` or ``Decimal`` from its source text (never a float), and the
+validators here refuse anything that would lose or invent precision. Each
+validator raises ``PydanticCustomError`` with a Chinese message; the loader
+turns it into a located finding.
+
+Interval arithmetic (``interval``, ``sum_matches``) follows DOMAIN.md: a figure
+written with d decimals stands for [v − ½·10⁻ᵈ, v + ½·10⁻ᵈ].
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any
+
+from pydantic import PlainValidator, WithJsonSchema
+from pydantic_core import PydanticCustomError
+
+# --- source-preserving scalars built by the loader -------------------------
+
+
+class SourceInt(int):
+    """An int that remembers the text it was written as (``0731`` stays ``0731``)."""
+
+    src: str
+
+    def __new__(cls, value: int, src: str) -> "SourceInt":
+        obj = super().__new__(cls, value)
+        obj.src = src
+        return obj
+
+
+def source_text(value: Any) -> str:
+    """The text a scalar was written as in YAML."""
+    if isinstance(value, SourceInt):
+        return value.src
+    if isinstance(value, Decimal):
+        return str(value)
+    return str(value)
+
+
+# --- validators -------------------------------------------------------------
+
+_NUMBER_HINT = re.compile(r"^\s*[-+]?[\d,，.．０-９]+\s*(万元|万|元|%|％)?\s*$")
+
+
+def _number(value: Any, what: str) -> Decimal:
+    if isinstance(value, bool):
+        raise PydanticCustomError(
+            "number_type", "{what}应为数字，现为 {got}", {"what": what, "got": "true/false"}
+        )
+    if isinstance(value, int):
+        return Decimal(int(value))
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, float):  # only reachable from Python callers, never from YAML
+        raise PydanticCustomError(
+            "number_type", "{what}不能是二进制浮点数，请用 Decimal 或整数", {"what": what}
+        )
+    if isinstance(value, str):
+        hint = (
+            "只写数字，不写单位、千分位逗号或全角数字"
+            if _NUMBER_HINT.match(value)
+            else "请改为数字；表上空白的格子写 ~"
+        )
+        raise PydanticCustomError(
+            "number_type",
+            "{what}应为数字，现为文本“{got}”：{hint}",
+            {"what": what, "got": value, "hint": hint},
+        )
+    raise PydanticCustomError(
+        "number_type", "{what}应为数字，现为 {got}", {"what": what, "got": _kind(value)}
+    )
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, dict):
+        return "映射（键: 值）"
+    if isinstance(value, list):
+        return "列表"
+    if value is None:
+        return "空值"
+    return type(value).__name__
+
+
+def _amount(value: Any) -> Decimal:
+    return _number(value, "金额（万元）")
+
+
+def _score(value: Any) -> Decimal:
+    return _number(value, "分值/得分")
+
+
+def _count(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        if isinstance(value, Decimal) and value == value.to_integral_value():
+            raise PydanticCustomError(
+                "int_type", "人数应为整数，现为 {got}：去掉小数点", {"got": str(value)}
+            )
+        raise PydanticCustomError(
+            "int_type", "人数应为整数，现为“{got}”", {"got": source_text(value)}
+        )
+    return int(value)
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        raise PydanticCustomError(
+            "string_type", "应为文字，现为 true/false：如要原样印出，请加引号", {}
+        )
+    if isinstance(value, (int, Decimal)):
+        return source_text(value)
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    raise PydanticCustomError("string_type", "应为文字，现为{got}", {"got": _kind(value)})
+
+
+_CN_DATE = re.compile(r"^\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*$")
+
+
+def _date(value: Any) -> _dt.date:
+    if isinstance(value, _dt.datetime):
+        return value.date()
+    if isinstance(value, _dt.date):
+        return value
+    if isinstance(value, str):
+        m = _CN_DATE.match(value)
+        if m:
+            try:
+                return _dt.date(int(m[1]), int(m[2]), int(m[3]))
+            except ValueError:
+                raise PydanticCustomError(
+                    "date_invalid", "日期“{got}”不存在：请检查月和日", {"got": value}
+                ) from None
+    raise PydanticCustomError(
+        "date_type",
+        "应为日期，如 2024-10-17 或 2024年10月17日，现为“{got}”",
+        {"got": source_text(value)},
+    )
+
+
+def _answer(value: Any) -> bool:
+    """A checklist answer: true/false, or 是/否/有/无 as printed on the form."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip() in ("是", "有"):
+        return True
+    if isinstance(value, str) and value.strip() in ("否", "无"):
+        return False
+    raise PydanticCustomError(
+        "bool_type", "应为 true（是/有）或 false（否/无），现为“{got}”", {"got": source_text(value)}
+    )
+
+
+Amount = Annotated[
+    Decimal, PlainValidator(_amount), WithJsonSchema({"type": "number", "description": "金额（万元）"})
+]
+Score = Annotated[
+    Decimal, PlainValidator(_score), WithJsonSchema({"type": "number", "minimum": 0})
+]
+Count = Annotated[int, PlainValidator(_count), WithJsonSchema({"type": "integer", "minimum": 0})]
+Text = Annotated[str, PlainValidator(_text), WithJsonSchema({"type": ["string", "number"]})]
+Date = Annotated[
+    _dt.date,
+    PlainValidator(_date),
+    WithJsonSchema({"type": "string", "description": "日期，如 2024-10-17"}),
+]
+Answer = Annotated[
+    bool,
+    PlainValidator(_answer),
+    WithJsonSchema({"oneOf": [{"type": "boolean"}, {"enum": ["是", "否", "有", "无"]}]}),
+]
+
+
+# --- percentages ------------------------------------------------------------
+
+_PERCENT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*[%％]\s*$")
+
+
+class Percent:
+    """A percentage as written (``100.00%``): its value in percent and its text."""
+
+    __slots__ = ("value", "text")
+
+    def __init__(self, value: Decimal, text: str) -> None:
+        self.value = value
+        self.text = text
+
+    @classmethod
+    def of(cls, value: Decimal, decimals: int = 2) -> "Percent":
+        """A computed percentage, rounded half-up to ``decimals`` places."""
+        q = value.quantize(Decimal(1).scaleb(-decimals), rounding="ROUND_HALF_UP")
+        return cls(q, f"{q}%")
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Percent) and self.text == other.text
+
+    def __hash__(self) -> int:
+        return hash(self.text)
+
+    def __repr__(self) -> str:
+        return f"Percent({self.text!r})"
+
+    def __str__(self) -> str:
+        return self.text
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
+        from pydantic_core import core_schema
+
+        return core_schema.no_info_plain_validator_function(
+            cls._validate,
+            serialization=core_schema.plain_serializer_function_ser_schema(str),
+        )
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, schema: Any, handler: Any) -> dict:
+        return {"type": "string", "pattern": r"^\s*\d+(\.\d+)?\s*[%％]\s*$", "description": "百分数，如 100%"}
+
+    @classmethod
+    def _validate(cls, value: Any) -> "Percent":
+        if isinstance(value, Percent):
+            return value
+        if isinstance(value, str):
+            m = _PERCENT.match(value)
+            if m:
+                return cls(Decimal(m[1]), value.strip())
+        raise PydanticCustomError(
+            "percent_type",
+            "应为百分数，如 100% 或 100.00%，现为“{got}”",
+            {"got": source_text(value) if value is not None else "空值"},
+        )
+
+
+# --- interval arithmetic ----------------------------------------------------
+
+
+def half_ulp(d: Decimal) -> Decimal:
+    """Half a unit in the last written place: 13.9 → 0.05, 12.00 → 0.005, 154 → 0.5."""
+    exp = d.as_tuple().exponent
+    assert isinstance(exp, int)
+    return Decimal(5).scaleb(exp - 1)
+
+
+def interval(d: Decimal) -> tuple[Decimal, Decimal]:
+    """The interval a written figure stands for."""
+    h = half_ulp(d)
+    return d - h, d + h
+
+
+def sum_interval(parts: list[Decimal]) -> tuple[Decimal, Decimal]:
+    lo = sum((interval(p)[0] for p in parts), Decimal(0))
+    hi = sum((interval(p)[1] for p in parts), Decimal(0))
+    return lo, hi
+
+
+def overlaps(a: tuple[Decimal, Decimal], b: tuple[Decimal, Decimal]) -> bool:
+    return a[0] <= b[1] and b[0] <= a[1]
+
+
+def sum_matches(parts: list[Decimal], total: Decimal) -> bool:
+    """True when the written total is consistent with the written parts."""
+    return overlaps(sum_interval(parts), interval(total))
+
+
+def exact_sum(parts: list[Decimal]) -> Decimal:
+    """The sum written with the precision of its most precise part."""
+    total = sum(parts, Decimal(0))
+    places = max((-p.as_tuple().exponent for p in parts), default=0)  # type: ignore[operator]
+    return total.quantize(Decimal(1).scaleb(-max(places, 0)))
+
+
+def fmt(d: Decimal | None) -> str:
+    """A figure as it would be written on the form (no exponent notation)."""
+    if d is None:
+        return "空白"
+    return format(d, "f")
+
+
+def to_decimal(text: str) -> Decimal | None:
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        return None
