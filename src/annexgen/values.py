@@ -63,7 +63,7 @@ def _number(value: Any, what: str) -> Decimal:
         )
     if isinstance(value, str):
         hint = (
-            "只写数字，不写单位、千分位逗号或全角数字"
+            "只写数字（或“数字万元”），不写其他单位、千分位逗号或全角数字"
             if _NUMBER_HINT.match(value)
             else "请改为数字；表上空白的格子写 ~"
         )
@@ -87,8 +87,26 @@ def _kind(value: Any) -> str:
     return type(value).__name__
 
 
+class Amount_(Decimal):
+    """An amount written with its unit, as some forms print it: ``1796.79万元``."""
+
+    unit: str = "万元"
+
+
+_WITH_UNIT = re.compile(r"^\s*([-+]?\d+(?:\.\d+)?)\s*万元\s*$")
+
+
 def _amount(value: Any) -> Decimal:
+    if isinstance(value, str):
+        m = _WITH_UNIT.match(value)
+        if m:
+            return Amount_(m[1])
     return _number(value, "金额（万元）")
+
+
+def unit_of(value: Decimal | None) -> str:
+    """The unit text an amount was written with ("万元" or "")."""
+    return value.unit if isinstance(value, Amount_) else ""
 
 
 def _score(value: Any) -> Decimal:
@@ -231,6 +249,9 @@ class Percent:
             m = _PERCENT.match(value)
             if m:
                 return cls(Decimal(m[1]), value.strip())
+        if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+            # a bare number is a ratio (1 = 100%), printed as written
+            return cls(Decimal(value) * 100, source_text(value))
         raise PydanticCustomError(
             "percent_type",
             "应为百分数，如 100% 或 100.00%，现为“{got}”",
