@@ -130,7 +130,7 @@ def _read_text(file: Path) -> str:
             raise _Problem("too-complex", f"文件过大（{size // 1024} KB），单个数据文件不应超过 {MAX_FILE_BYTES // 1024 // 1024} MB", (1, 1))
         raw = file.read_bytes()
     except OSError as e:
-        raise UnusableInputError(f"{display_path(file)}: 无法读取文件：{e.strerror}") from None
+        raise UnusableInputError(f"{display_path(file)}: 错误: 无法读取文件：{e.strerror}") from None
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
@@ -235,14 +235,14 @@ def _natural_key(p: Path) -> tuple:
 def find_department_years(path: Path) -> list[Path]:
     """The department-year folders at or under `path` (a folder holding 部门.yaml)."""
     if not path.exists():
-        raise UnusableInputError(f"{path}: 没有这个文件夹：请检查路径")
+        raise UnusableInputError(f"{path}: 错误: 没有这个文件夹：请检查路径")
     if not path.is_dir():
-        raise UnusableInputError(f"{path}: 不是文件夹：请给出年度数据所在的文件夹，如 data/miluo-hrss/2023")
+        raise UnusableInputError(f"{path}: 错误: 不是文件夹：请给出年度数据所在的文件夹，如 data/miluo-hrss/2023")
     if (path / REQUIRED_FILE).is_file():
         return [path]
     found = sorted({p.parent for p in path.rglob(REQUIRED_FILE) if PROJECT_DIR not in p.parent.parts[len(path.parts):]})
     if not found:
-        raise UnusableInputError(f"{path}: 这里和下级文件夹里都没有 {REQUIRED_FILE}：每个年度的数据文件夹都应有一个 {REQUIRED_FILE}")
+        raise UnusableInputError(f"{path}: 错误: 这里和下级文件夹里都没有 {REQUIRED_FILE}：每个年度的数据文件夹都应有一个 {REQUIRED_FILE}")
     return found
 
 

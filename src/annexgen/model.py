@@ -460,3 +460,49 @@ class Submission(Form):
     @property
     def 年度(self) -> int:
         return self.部门.年度
+
+
+# --- addressing values by their YAML path ----------------------------------------
+
+
+def _field_name(obj: BaseModel, key: str) -> str:
+    cls = type(obj)
+    if key in cls.model_fields:
+        return key
+    for name, info in cls.model_fields.items():
+        if info.alias == key:
+            return name
+    raise KeyError(key)
+
+
+def resolve(obj: Any, path: tuple) -> Any:
+    """The value at a YAML path (keys as written in the files); None where a part is absent."""
+    for part in path:
+        if obj is None:
+            return None
+        if isinstance(part, int):
+            obj = obj[part] if isinstance(obj, list) and part < len(obj) else None
+        elif isinstance(obj, BaseModel):
+            obj = getattr(obj, _field_name(obj, part))
+        else:
+            return None
+    return obj
+
+
+def is_written(root: BaseModel, path: tuple) -> bool:
+    """True when the author wrote the key at `path` (a list item counts as written with its list)."""
+    parent = resolve(root, path[:-1])
+    last = path[-1]
+    if isinstance(last, int):
+        return is_written(root, path[:-1]) if len(path) > 1 else True
+    return isinstance(parent, Form) and parent.written(_field_name(parent, last))
+
+
+def fill(root: BaseModel, path: tuple, value: Any) -> None:
+    """Set a derived value: it stays out of `model_fields_set`, so it still counts as not written."""
+    parent = resolve(root, path[:-1])
+    name = _field_name(parent, path[-1])
+    was_set = name in parent.model_fields_set
+    object.__setattr__(parent, name, value)
+    if not was_set:
+        parent.model_fields_set.discard(name)

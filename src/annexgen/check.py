@@ -1,0 +1,71 @@
+"""Check: run the consistency rules over a derived submission and collect findings.
+
+Step 4 of the pipeline (load → model → derive → **check** → render → write).
+The rules themselves live in `rules.py`; this module is the machinery: the rule
+registry (code, severity, meaning, example message) and the runner.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable
+
+from .derive import derive
+from .findings import Finding
+from .load import Loaded, load
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A consistency rule: a stable code, its severity and what it means (for docs and tests)."""
+
+    code: str
+    severity: str
+    meaning: str
+    example: str
+    run: Callable[["Context"], Iterable[Finding]]
+
+
+RULES: list[Rule] = []
+
+
+def rule(code: str, severity: str, meaning: str, example: str):
+    """Register a rule function under a stable code."""
+
+    def register(fn: Callable[["Context"], Iterable[Finding]]):
+        RULES.append(Rule(code, severity, meaning, example, fn))
+        return fn
+
+    return register
+
+
+class Context:
+    """What a rule sees: the derived submission and a way to make located findings."""
+
+    def __init__(self, loaded: Loaded) -> None:
+        assert loaded.submission is not None
+        self.loaded = loaded
+        self.sub = loaded.submission
+
+    def finding(self, path: tuple, code: str, message: str, severity: str | None = None) -> Finding:
+        sev = severity or next(r.severity for r in RULES if r.code == code)
+        return self.loaded.finding(path, code, sev, message)
+
+
+def check_loaded(loaded: Loaded) -> list[Finding]:
+    """Derive and check an already loaded department-year; returns all findings, sorted."""
+    from . import rules  # noqa: F401  (registers the rules)
+
+    findings = list(loaded.findings)
+    if loaded.submission is not None:
+        derive(loaded.submission)
+        ctx = Context(loaded)
+        for r in RULES:
+            findings.extend(r.run(ctx))
+    return sorted(set(findings))
+
+
+def check(root: Path) -> list[Finding]:
+    """Load, derive and check one department-year folder."""
+    return check_loaded(load(root))

@@ -1,0 +1,73 @@
+"""The `annexgen` command line: a thin Typer layer over load/check/schema.
+
+Every command catches `AnnexgenError` once and turns it into a Chinese message
+and an exit code; the library functions do the work.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from .errors import AnnexgenError
+
+app = typer.Typer(
+    help="annexgen：部门整体支出绩效自评附件。用 YAML 写数据，检查算术，生成 Word 附件。",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+
+
+def _fail(error: AnnexgenError) -> typer.Exit:
+    typer.echo(str(error), err=True)
+    return typer.Exit(error.exit_code)
+
+
+@app.command("check")
+def check_command(
+    path: Path = typer.Argument(..., help="一个年度的数据文件夹（如 data/miluo-hrss/2023），或包含多个年度文件夹的上级文件夹"),
+    format: Format = typer.Option(Format.text, "--format", help="输出格式：text（按文件分组）或 json（发现列表）"),
+    strict: bool = typer.Option(False, "--strict", help="有警告也以退出码 1 结束"),
+) -> None:
+    """检查数据：格式错误、合计不符、计分错误、年份错误等，逐条给出 文件:行:列。"""
+    from .commands.check import run
+
+    try:
+        code = run(path, format.value, strict, sys.stdout)
+    except AnnexgenError as e:
+        raise _fail(e) from None
+    raise typer.Exit(code)
+
+
+@app.command("schema")
+def schema_command(
+    file: Optional[str] = typer.Option(
+        None, "--file", help="只输出一种文件的 Schema：department、basic-data、overall、report、project"
+    ),
+) -> None:
+    """输出数据格式的 JSON Schema（draft 7），供编辑器（YAML 插件）校验和补全。"""
+    from .schema import SCHEMA_FILES, file_schema, submission_schema
+
+    if file is None:
+        schema = submission_schema()
+    elif file in SCHEMA_FILES:
+        schema = file_schema(file)
+    else:
+        typer.echo(f"错误：没有“{file}”这种文件；可选：{'、'.join(SCHEMA_FILES)}", err=True)
+        raise typer.Exit(2)
+    typer.echo(json.dumps(schema, ensure_ascii=False, indent=2))
+
+
+def main() -> None:  # pragma: no cover
+    app()

@@ -1,0 +1,42 @@
+"""`annexgen check`: report every finding of one or more department-years."""
+
+from __future__ import annotations
+
+import json
+from itertools import groupby
+from pathlib import Path
+from typing import TextIO
+
+from ..check import check
+from ..findings import Finding
+from ..load import find_department_years
+
+
+def run(path: Path, fmt: str, strict: bool, out: TextIO) -> int:
+    """Check every department-year at or under `path`; returns the exit code (0, 1)."""
+    years = find_department_years(path)
+    findings: list[Finding] = []
+    for root in years:
+        findings.extend(check(root))
+    if fmt == "json":
+        out.write(json.dumps([f.as_json() for f in findings], ensure_ascii=False, indent=2) + "\n")
+    else:
+        write_text(findings, len(years), out)
+    errors = sum(f.severity == "error" for f in findings)
+    warnings = len(findings) - errors
+    return 1 if errors or (strict and warnings) else 0
+
+
+def write_text(findings: list[Finding], years: int, out: TextIO) -> None:
+    """Findings grouped by file, like a compiler, then the counts."""
+    for _file, group in groupby(findings, key=lambda f: f.file):
+        for f in group:
+            out.write(f.text() + "\n")
+        out.write("\n")
+    errors = sum(f.severity == "error" for f in findings)
+    warnings = len(findings) - errors
+    scope = f"{years} 个年度" if years > 1 else "1 个年度"
+    if not findings:
+        out.write(f"检查了 {scope}：没有发现问题。\n")
+    else:
+        out.write(f"检查了 {scope}：{errors} 个错误，{warnings} 个警告。\n")

@@ -1,0 +1,171 @@
+"""Derive: compute every figure the rules define that the author left out.
+
+Step 3 of the pipeline (load → model → **derive** → check → render → write).
+
+A key the author wrote (even as ``~``, a blank cell) is kept as written and
+checked later; a key left out is computed here: totals from their parts, 执行率
+from 全年执行数 / 全年预算数, the 执行率 score, the 总分 row and the grade. The
+relations are declared once (`sum_relations`) and used both here and by the
+``sum-mismatch`` rule, so what is computed and what is checked cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Iterator
+
+from .model import Form, Group, Indicator, Submission, fill, is_written, resolve
+from .values import Percent, exact_sum
+
+BASIC = ("基础数据表", "经费控制情况")
+OVERALL = ("整体自评", "部门整体支出绩效自评表")
+CHECKLIST = ("整体自评", "自评基础数据表")
+FUND_COLUMNS = ("年初预算数", "全年预算数", "全年执行数")
+SOURCES = ("一般公共预算", "政府性基金拨款", "纳入专户管理的非税收入拨款", "其他资金")
+NATURES = ("基本支出", "项目支出")
+PROJECT_PARTS = ("当年财政拨款", "上年结转资金", "其他资金")
+
+
+@dataclass(frozen=True)
+class SumRel:
+    """A total and the parts it must equal (paths as written in the YAML)."""
+
+    total: tuple
+    parts: tuple[tuple, ...]
+
+
+def column_names(year: int) -> tuple[str, str, str]:
+    """The three year-columns of the 基础数据表, labelled as the fiscal year requires."""
+    return (f"{year - 1}年决算数", f"{year}年预算数", f"{year}年决算数")
+
+
+def score_tables(sub: Submission) -> Iterator[tuple[tuple, Form]]:
+    """Every self-evaluation table with an indicator block: the overall one, then each project's."""
+    if sub.整体自评 is not None:
+        yield OVERALL, sub.整体自评.部门整体支出绩效自评表
+    for i, project in enumerate(sub.项目):
+        yield ("项目", i), project
+
+
+def fund_line_path(prefix: tuple) -> tuple:
+    return prefix + (("年度资金总额",) if prefix == OVERALL else ("项目资金", "年度资金总额"))
+
+
+def indicators(groups: list[Group]) -> Iterator[tuple[tuple, Group, Indicator]]:
+    """(path below the table, its 一级 group, indicator) for every 三级指标 row."""
+    for g, group in enumerate(groups):
+        for s, sub in enumerate(group.二级指标):
+            for k, ind in enumerate(sub.三级指标):
+                yield ("绩效指标", g, "二级指标", s, "三级指标", k), group, ind
+
+
+def sum_relations(sub: Submission) -> list[SumRel]:
+    """Every total-equals-parts relation of the submission, parts before the totals they feed."""
+    rels: list[SumRel] = []
+    if sub.基础数据表 is not None:
+        b = BASIC
+        specials = len(sub.基础数据表.经费控制情况.专项明细)
+        for c in range(3):
+            rels.append(SumRel(b + ("公务用车购置和维护经费", c), (b + ("公车购置", c), b + ("公车运行维护", c))))
+            rels.append(SumRel(b + ("三公经费", c), tuple(b + (k, c) for k in ("公务用车购置和维护经费", "出国经费", "公务接待"))))
+            rels.append(SumRel(b + ("县级专项资金", c), tuple(b + ("专项明细", i, "金额", c) for i in range(specials))))
+            rels.append(SumRel(b + ("项目支出", c), tuple(b + (k, c) for k in ("业务工作经费", "运行维护经费", "县级专项资金"))))
+    for i in range(len(sub.项目)):
+        funds = ("项目", i, "项目资金")
+        for col in FUND_COLUMNS:
+            rels.append(SumRel(funds + ("年度资金总额", col), tuple(funds + (p, col) for p in PROJECT_PARTS)))
+    if sub.整体自评 is not None:
+        total = OVERALL + ("年度资金总额", "全年执行数")
+        rels.append(SumRel(total, tuple(OVERALL + ("按收入性质分", k) for k in SOURCES)))
+        rels.append(SumRel(total, tuple(OVERALL + ("按支出性质分", k) for k in NATURES)))
+        if sub.整体自评.自评基础数据表 is not None:
+            basics = CHECKLIST + ("基本情况",)
+            rels.append(SumRel(basics + ("年度收入", "合计"), tuple(basics + ("年度收入", k) for k in ("县财政预算安排", "非税收入", "中央省市安排资金", "其他收入"))))
+            rels.append(SumRel(basics + ("年度支出", "合计"), tuple(basics + ("年度支出", k) for k in NATURES)))
+    return rels
+
+
+def grade(score: Decimal) -> str:
+    """Grade bands: 优 90–100 · 良 80–89 · 中 60–79 · 差 below 60."""
+    if score >= 90:
+        return "优"
+    if score >= 80:
+        return "良"
+    if score >= 60:
+        return "中"
+    return "差"
+
+
+def score_value(weight: Decimal, rate: Decimal) -> Decimal:
+    """分值 × min(执行率, 100%), to two places, trailing zeros dropped (10.00 → 10)."""
+    value = (weight * min(rate, Decimal(100)) / 100).quantize(Decimal("0.01"), rounding="ROUND_HALF_UP")
+    return value.to_integral_value() if value == value.to_integral_value() else value.normalize()
+
+
+def _unset(sub: Submission, path: tuple) -> bool:
+    """A figure annexgen may compute: left out by the author and not computed yet."""
+    if isinstance(path[-1], int):  # a cell of a three-column row: the row is written or not
+        return not is_written(sub, path[:-1])
+    return not is_written(sub, path) and resolve(sub, path) is None
+
+
+def _set(sub: Submission, path: tuple, value: object) -> None:
+    if isinstance(path[-1], int):
+        row = resolve(sub, path[:-1])
+        if row is None:
+            row = [None, None, None]
+            fill(sub, path[:-1], row)
+        row[path[-1]] = value
+    else:
+        fill(sub, path, value)
+
+
+def derive(sub: Submission) -> Submission:
+    """Fill in, in place, every derivable figure the author left out; returns `sub`."""
+    for rel in sum_relations(sub):
+        if not _unset(sub, rel.total) or resolve(sub, rel.total) is not None:
+            continue
+        parts = [v for v in (resolve(sub, p) for p in rel.parts) if v is not None]
+        if parts:
+            _set(sub, rel.total, exact_sum(parts))
+
+    if sub.基础数据表 is not None:
+        staff = ("基础数据表", "财政供养人员情况")
+        s = sub.基础数据表.财政供养人员情况
+        if _unset(sub, staff + ("控制率",)) and s.编制数 and s.实际在职人数 is not None:
+            _set(sub, staff + ("控制率",), Percent.of(Decimal(s.实际在职人数) * 100 / s.编制数))
+
+    for prefix, table in score_tables(sub):
+        _derive_scores(sub, prefix, table)
+
+    if sub.整体自评 is not None and sub.整体自评.自评基础数据表 is not None:
+        total = sub.整体自评.部门整体支出绩效自评表.总分.得分
+        if total is not None and _unset(sub, CHECKLIST + ("自评结论",)):
+            _set(sub, CHECKLIST + ("自评结论",), grade(total))
+    return sub
+
+
+def _derive_scores(sub: Submission, prefix: tuple, table: Form) -> None:
+    line_path = fund_line_path(prefix)
+    line = resolve(sub, line_path)
+    weights = [ind.分值 for _, _, ind in indicators(table.绩效指标)]  # type: ignore[attr-defined]
+    if _unset(sub, line_path + ("分值",)) and weights and None not in weights:
+        rest = Decimal(100) - sum(weights, Decimal(0))
+        if rest >= 0:
+            _set(sub, line_path + ("分值",), rest)
+    if _unset(sub, line_path + ("执行率",)) and line.全年预算数 and line.全年执行数 is not None:
+        _set(sub, line_path + ("执行率",), Percent.of(line.全年执行数 * 100 / line.全年预算数))
+    if _unset(sub, line_path + ("得分",)) and line.分值 is not None and line.执行率 is not None:
+        _set(sub, line_path + ("得分",), score_value(line.分值, line.执行率.value))
+
+    rows = [ind for _, _, ind in indicators(table.绩效指标)]  # type: ignore[attr-defined]
+    total = prefix + ("总分",)
+    if _unset(sub, total + ("分值",)):
+        parts = [line.分值] + [r.分值 for r in rows]
+        if any(p is not None for p in parts):
+            _set(sub, total + ("分值",), sum((p for p in parts if p is not None), Decimal(0)))
+    if _unset(sub, total + ("得分",)):
+        parts = [line.得分] + [r.得分 for r in rows]
+        if any(p is not None for p in parts):
+            _set(sub, total + ("得分",), sum((p for p in parts if p is not None), Decimal(0)))
