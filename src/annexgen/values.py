@@ -177,7 +177,14 @@ def _answer(value: Any) -> bool:
 
 
 Amount = Annotated[
-    Decimal, PlainValidator(_amount), WithJsonSchema({"type": "number", "description": "金额（万元）"})
+    Decimal,
+    PlainValidator(_amount),
+    WithJsonSchema(
+        {
+            "oneOf": [{"type": "number"}, {"type": "string", "pattern": r"^\s*[-+]?\d+(\.\d+)?\s*万元\s*$"}],
+            "description": "金额（万元），如 13.9；表上印作“1796.79万元”的，照写",
+        }
+    ),
 ]
 Score = Annotated[
     Decimal, PlainValidator(_score), WithJsonSchema({"type": "number", "minimum": 0})
@@ -239,7 +246,13 @@ class Percent:
 
     @classmethod
     def __get_pydantic_json_schema__(cls, schema: Any, handler: Any) -> dict:
-        return {"type": "string", "pattern": r"^\s*\d+(\.\d+)?\s*[%％]\s*$", "description": "百分数，如 100%"}
+        return {
+            "oneOf": [
+                {"type": "string", "pattern": r"^\s*\d+(\.\d+)?\s*[%％]\s*$"},
+                {"type": "number"},
+            ],
+            "description": "百分数，如 100% 或 100.00%（照印）；写数字时按比率，1 即 100%",
+        }
 
     @classmethod
     def _validate(cls, value: Any) -> "Percent":
