@@ -29,7 +29,7 @@ from pydantic import BaseModel, ValidationError
 from .errors import UnusableInputError
 from .findings import Finding, display_path, dotted
 from .model import FILES, PROJECT_DIR, REQUIRED_FILE, Submission
-from .values import SourceInt
+from .values import SourceInt, source_text
 
 Loc = tuple[int, int]  # 1-based line and column
 
@@ -74,6 +74,8 @@ class _Builder:
         if depth > MAX_DEPTH:
             raise _Problem("too-complex", f"嵌套层级过深（超过 {MAX_DEPTH} 层），请检查缩进", loc)
         self.doc.values[path] = loc
+        if isinstance(node, yaml.MappingNode) and node.tag != "tag:yaml.org,2002:map" or isinstance(node, yaml.SequenceNode) and node.tag != "tag:yaml.org,2002:seq":
+            raise _Problem("wrong-type", f"不支持的 YAML 标签“{node.tag}”：数据文件里只写文字、数字、日期和 true/false", loc)
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path, depth)
         if isinstance(node, yaml.SequenceNode):
@@ -372,7 +374,8 @@ def _message(err: dict, raw: Any, path: tuple) -> tuple[str, str]:
         want = ctx.get("min_length") if kind == "too_short" else ctx.get("max_length")
         return "wrong-type", f"应有 {want} 项，现有 {n} 项：每行三个数依次为上年决算数、本年预算数、本年决算数，空白写 ~"
     if kind == "literal_error":
-        return "wrong-type", f"应为 {ctx.get('expected', '')} 之一"
+        choices = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
+        return "wrong-type", f"应为 {'、'.join(choices)} 之一，现为“{source_text(err.get('input'))}”"
     if kind in ("number_type", "percent_type", "date_type", "date_invalid", "year_type", "string_type", "bool_type", "int_type") and err.get("msg") and not err["msg"].isascii():
         code = "bad-date" if kind == "date_invalid" else "wrong-type"
         return code, err["msg"]
