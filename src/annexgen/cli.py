@@ -55,10 +55,15 @@ def schema_command(
     file: Optional[str] = typer.Option(
         None, "--file", help="只输出一种文件的 Schema：department、basic-data、overall、report、project"
     ),
+    write: Optional[Path] = typer.Option(None, "--write", help="把各文件的 Schema 写入这个文件夹（如 schema/）"),
 ) -> None:
     """输出数据格式的 JSON Schema（draft 7），供编辑器（YAML 插件）校验和补全。"""
-    from .schema import SCHEMA_FILES, file_schema, submission_schema
+    from .schema import SCHEMA_FILES, file_schema, submission_schema, write_all
 
+    if write is not None:
+        for path in write_all(write):
+            typer.echo(str(path))
+        return
     if file is None:
         schema = submission_schema()
     elif file in SCHEMA_FILES:

@@ -36,3 +36,17 @@ def file_schema(name: str) -> dict[str, Any]:
 def submission_schema() -> dict[str, Any]:
     """The schema of a whole department-year, its files merged under their names."""
     return _draft7(Submission.model_json_schema(by_alias=True))
+
+
+def write_all(folder) -> list:
+    """Write every file's schema and the whole submission's into `folder`; returns the paths."""
+    from pathlib import Path
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, schema in [*((n, file_schema(n)) for n in SCHEMA_FILES), ("annexgen", submission_schema())]:
+        path = folder / f"{name}.schema.json"
+        path.write_text(json.dumps(schema, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        written.append(path)
+    return written
