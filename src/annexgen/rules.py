@@ -511,7 +511,11 @@ def year_label(ctx: Context) -> Iterator[Finding]:
 
 
 def _same(a: Decimal, b: Decimal) -> bool:
-    return overlaps(interval(a), interval(b))
+    """Two written values of one fact agree when the more precise, rounded to the other's
+    precision, equals it: 1.5 = 1.50 = 1.499, but 10824.19 ≠ 10824.18."""
+    places = min(-a.as_tuple().exponent, -b.as_tuple().exponent, 28)  # type: ignore[operator]
+    q = Decimal(1).scaleb(-max(places, 0))
+    return a.quantize(q, rounding="ROUND_HALF_UP") == b.quantize(q, rounding="ROUND_HALF_UP")
 
 
 def _fact_pairs(ctx: Context) -> Iterator[tuple[tuple, tuple, str, str]]:
@@ -656,7 +660,8 @@ def _facts(ctx: Context, prefixes: list[tuple]) -> list[tuple[tuple[str, ...], D
     return out
 
 
-def _quotes(text: str, aliases: tuple[str, ...], unit: str) -> list[Decimal]:
+def _quotes(text: str, aliases: tuple[str, ...], unit: str) -> list[tuple[Decimal, str]]:
+    """(number, the quoted words) for each place the text quotes one of the aliases."""
     found = []
     taken: list[tuple[int, int]] = []
     for alias in sorted(aliases, key=len, reverse=True):
@@ -668,7 +673,7 @@ def _quotes(text: str, aliases: tuple[str, ...], unit: str) -> list[Decimal]:
             if unit == "万元" and got == "元":
                 number, got = number / 10000, "万元"
             if got == unit:
-                found.append(number)
+                found.append((number, m[0].strip()))
     return found
 
 
@@ -688,12 +693,12 @@ def narrative_conflict(ctx: Context) -> Iterator[Finding]:
     for rpath, report, prefixes in reports:
         paragraphs = list(_paragraphs(report.正文, rpath + ("正文",)))
         for aliases, value, unit, where in _facts(ctx, prefixes):
-            quoted = [(path, q) for path, text in paragraphs for q in _quotes(text, aliases, unit)]
-            if not quoted or any(_same(q, value) for _, q in quoted):
+            quoted = [(path, q, words) for path, text in paragraphs for q, words in _quotes(text, aliases, unit)]
+            if not quoted or any(_same(q, value) for _, q, _w in quoted):
                 continue
             # several quotes, none matching: the nearest one is the one meant
-            path, q = min(quoted, key=lambda pq: abs(pq[1] - value))
-            yield ctx.finding(path, "narrative-conflict", f"报告中“{aliases[0]}”写作 {fmt(q)}{unit}，但 {where}为 {fmt(value)}{unit}：请按表中数字改正")
+            path, q, words = min(quoted, key=lambda pq: abs(pq[1] - value))
+            yield ctx.finding(path, "narrative-conflict", f"报告中写“{words}”，但 {where}为 {fmt(value)}{unit}：请按表中数字改正")
 
 
 # --- what a reviewer asks about ---------------------------------------------------------
