@@ -111,3 +111,10 @@ def test_rule_codes_are_unique_and_documented() -> None:
     for r in RULES:
         assert r.severity in ("error", "warning")
         assert r.meaning and r.example
+
+
+def test_rules_table_is_current() -> None:
+    from annexgen.check import rules_markdown
+
+    committed = (Path(__file__).parent.parent / "docs" / "rules.md").read_text(encoding="utf-8")
+    assert committed == rules_markdown(), "docs/rules.md is stale: regenerate it from annexgen.check.rules_markdown()"

@@ -53,6 +53,32 @@ class Context:
         return self.loaded.finding(path, code, sev, message)
 
 
+def rules_markdown() -> str:
+    """The table of every finding code (docs/rules.md), from the registries themselves."""
+    from . import rules  # noqa: F401
+    from .load import LOAD_CODES
+
+    sev = {"error": "错误", "warning": "警告"}
+    lines = [
+        "# 检查规则一览",
+        "",
+        "`annexgen check` 报告的每一种问题都有一个固定的代码（方括号里的英文）。错误（error）是财政局评审会退回的问题，"
+        "警告（warning）是评审会问到、需要说明的问题。本表由 `annexgen.check.rules_markdown()` 生成，测试保证它与程序一致。",
+        "",
+        "## 数据格式",
+        "",
+        "| 代码 | 级别 | 含义 | 示例消息 |",
+        "|---|---|---|---|",
+    ]
+    for code, (meaning, example) in LOAD_CODES.items():
+        level = "警告" if code == "unknown-file" else "错误"
+        lines.append(f"| `{code}` | {level} | {meaning} | {example} |")
+    lines += ["", "## 一致性", "", "| 代码 | 级别 | 含义 | 示例消息 |", "|---|---|---|---|"]
+    for r in RULES:
+        lines.append(f"| `{r.code}` | {sev[r.severity]} | {r.meaning} | {r.example} |")
+    return "\n".join(lines) + "\n"
+
+
 def check_loaded(loaded: Loaded) -> list[Finding]:
     """Derive and check an already loaded department-year; returns all findings, sorted."""
     from . import rules  # noqa: F401  (registers the rules)

@@ -37,6 +37,22 @@ MAX_NODES = 200_000  # nodes visited, aliases expanded: bounds "billion laughs"
 MAX_DEPTH = 64
 MAX_FILE_BYTES = 5 * 1024 * 1024
 
+#: the codes of findings about the input itself: code → (meaning, example message)
+LOAD_CODES: dict[str, tuple[str, str]] = {
+    "yaml-syntax": ("YAML 写法错误：Tab 缩进、缩进不齐、引号不成对、文字里的“: ”", "有制表符（Tab）：YAML 只能用空格缩进，请把 Tab 换成空格"),
+    "duplicate-key": ("同一个键写了两次（YAML 本会悄悄只留后一个）", "键“年度”重复：第 2 行已写过。同一个键只能写一次，请删去或合并其中一处"),
+    "unknown-key": ("不认识的键，并给出最接近的正确写法", "不认识的键“单位负责任”：是不是“单位负责人”？可用的键见 annexgen schema 或示例文件"),
+    "wrong-type": ("类型不对：该写数字处写了文字、百分数写法不对、列表项数不对等", "金额（万元）应为数字，现为文本“2万”：只写数字（或“数字万元”），不写其他单位、千分位逗号或全角数字"),
+    "missing-key": ("缺少必填的键", "缺少必填的键“表样”：请补上"),
+    "bad-date": ("日期不存在", "日期“2025-02-30”不存在：请检查年、月、日"),
+    "empty-file": ("文件是空的", "文件是空的：请按示例填写内容"),
+    "not-mapping": ("文件最外层不是“键: 值”映射", "文件最外层应为“键: 值”的映射，不能是列表或单个值"),
+    "encoding": ("文件不是 UTF-8 编码", "文件不是 UTF-8 编码：请在记事本或 WPS 中“另存为”，编码选 UTF-8"),
+    "too-complex": ("文件过大、嵌套过深或别名展开过多（防止恶意文件）", "文件内容过多或别名（&/*）展开过多（超过 200000 项），请简化"),
+    "missing-file": ("年度文件夹里没有 部门.yaml", "缺少 部门.yaml：每个年度的数据文件夹都应有它（部门名称、年度、表样）"),
+    "unknown-file": ("文件夹里有不认识的 .yaml 文件（警告，已忽略）", "不认识的数据文件，已忽略，是不是“基础数据表.yaml”？"),
+}
+
 _INT = re.compile(r"^[-+]?(0|[1-9][0-9]*)$")
 _DEC = re.compile(r"^[-+]?([0-9]+\.[0-9]*|\.[0-9]+)$")
 
