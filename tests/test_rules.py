@@ -118,3 +118,20 @@ def test_rules_table_is_current() -> None:
 
     committed = (Path(__file__).parent.parent / "docs" / "rules.md").read_text(encoding="utf-8")
     assert committed == rules_markdown(), "docs/rules.md is stale: regenerate it from annexgen.check.rules_markdown()"
+
+
+def test_same_indicator_in_overall_and_project_tables(tmp_path: Path) -> None:
+    from helpers import PROJECT
+
+    changed = PROJECT.replace("名称: 招聘会场次\n            年度指标值: ≥20场\n            实际完成值: 30场", "名称: 城镇新增就业人数\n            年度指标值: ≥20人\n            实际完成值: 4600人")
+    findings = [f for f in check(year(tmp_path, 就业服务=changed)) if f.code == "fact-conflict"]
+    assert [f.message for f in findings] == ["指标“城镇新增就业人数”实际完成值为 4600人，但部门整体支出绩效自评表中同名指标为 4673人：同一个数应一致，请核对"]
+    assert findings[0].path == "项目[0].绩效指标[0].二级指标[0].三级指标[0].实际完成值"
+
+
+def test_same_indicator_in_two_projects_may_differ(tmp_path: Path) -> None:
+    from helpers import PROJECT
+
+    root = year(tmp_path)
+    (root / "项目" / "2-另一项目.yaml").write_text(PROJECT.replace("项目名称: 就业服务", "项目名称: 另一项目").replace("实际完成值: 30场", "实际完成值: 25场"), encoding="utf-8")
+    assert "fact-conflict" not in {f.code for f in check(root)}

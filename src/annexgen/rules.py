@@ -274,10 +274,11 @@ def total_row(ctx: Context) -> Iterator[Finding]:
             rest = sum((getattr(r, key) for r in rows if getattr(r, key) is not None), Decimal(0))
             total = (first or Decimal(0)) + rest
             if written is not None and written != total:
+                advice = f"请改为 {fmt(total)}" if key == "得分" else "总分行应等于各行之和，请核对（分值合计应为 100）"
                 yield ctx.finding(
                     prefix + ("总分", key),
                     "total-row",
-                    f"总分行{what}写作 {fmt(written)}，但预算执行率{what} {fmt(first) if first is not None else '空白'} 与各指标{what} {fmt(rest)} 之和为 {fmt(total)}：请改为 {fmt(total)}",
+                    f"总分行{what}写作 {fmt(written)}，但预算执行率{what} {fmt(first) if first is not None else '空白'} 与各指标{what} {fmt(rest)} 之和为 {fmt(total)}：{advice}",
                 )
 
 
@@ -550,7 +551,7 @@ def _fact_pairs(ctx: Context) -> Iterator[tuple[tuple, tuple, str, str]]:
 @rule(
     "fact-conflict",
     "error",
-    "同一个数在两处填了不同的值：基础数据表与自评表、基础数据表的专项与项目自评表、自评基础数据表与其他表、同名指标在两张自评表中",
+    "同一个数在两处填了不同的值：基础数据表与自评表、基础数据表的专项与项目自评表、自评基础数据表与其他表、部门整体自评表与项目自评表中的同名指标",
     "自评基础数据表 实际采购金额为 46.55，但 基础数据表 政府采购金额 2024年决算数为 56.31：同一个数应一致，请核对",
 )
 def fact_conflict(ctx: Context) -> Iterator[Finding]:
@@ -586,24 +587,32 @@ def _special_budget(ctx: Context) -> Iterator[Finding]:
 
 
 def _same_indicator(ctx: Context) -> Iterator[Finding]:
-    seen: dict[str, tuple[tuple, Indicator, str]] = {}
+    """An indicator of the overall table repeated by name in a project table states one fact.
+
+    Two projects may well share an indicator name (预算批复金额) with different values:
+    only the department's own table and a project's are compared.
+    """
+    if ctx.sub.整体自评 is None:
+        return
+    overall = {}
+    for _p, _g, ind in indicators(ctx.sub.整体自评.部门整体支出绩效自评表.绩效指标):
+        q = quantity(ind.实际完成值)
+        if q is not None and not q.op:
+            overall.setdefault(_name(ind), (ind, q))
     for prefix, table in score_tables(ctx.sub):
+        if prefix == OVERALL:
+            continue
         for sub_path, _g, ind in indicators(table.绩效指标):
-            key = _name(ind)
             q = quantity(ind.实际完成值)
-            if q is None or q.op:
+            first = overall.get(_name(ind))
+            if q is None or q.op or first is None:
                 continue
-            if key in seen:
-                first_path, first, first_table = seen[key]
-                fq = quantity(first.实际完成值)
-                if fq is not None and fq.unit == q.unit and fq.number != q.number:
-                    yield ctx.finding(
-                        prefix + sub_path + ("实际完成值",),
-                        "fact-conflict",
-                        f"指标“{key}”实际完成值为 {ind.实际完成值.strip()}，但{first_table}中同名指标为 {first.实际完成值.strip()}：同一个数应一致，请核对",
-                    )
-            else:
-                seen[key] = (prefix + sub_path, ind, table_name(ctx, prefix))
+            if first[1].unit == q.unit and first[1].number != q.number:
+                yield ctx.finding(
+                    prefix + sub_path + ("实际完成值",),
+                    "fact-conflict",
+                    f"指标“{_name(ind)}”实际完成值为 {ind.实际完成值.strip()}，但部门整体支出绩效自评表中同名指标为 {first[0].实际完成值.strip()}：同一个数应一致，请核对",
+                )
 
 
 # --- narrative -------------------------------------------------------------------------
