@@ -114,3 +114,30 @@ def test_every_command_has_help() -> None:
         assert command.help and command.help.strip(), name
         r = invoke(name, "--help")
         assert r.exit_code == 0
+
+
+def test_unreadable_file_exits_2(tmp_path: Path, monkeypatch) -> None:
+    root = year(tmp_path)
+    original = Path.read_bytes
+
+    def refuse(self: Path) -> bytes:
+        if self.name == "基础数据表.yaml":
+            raise PermissionError(13, "Permission denied")
+        return original(self)
+
+    monkeypatch.setattr(Path, "read_bytes", refuse)
+    r = invoke("check", str(root))
+    assert r.exit_code == 2
+    assert "基础数据表.yaml: 错误: 无法读取文件：Permission denied" in r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_readme_sample_output_is_real(monkeypatch) -> None:
+    """The messages the README shows are what `check` prints for the 隆回 seed."""
+    repo = Path(__file__).parent.parent
+    monkeypatch.chdir(repo)
+    readme = (repo / "README.md").read_text(encoding="utf-8")
+    block = readme.split("```text\n", 1)[1].split("```", 1)[0]
+    out = invoke("check", "data/longhui-hrss/2024").stdout
+    for line in block.splitlines():
+        assert line in out.splitlines(), line
