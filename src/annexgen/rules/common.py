@@ -1,0 +1,101 @@
+"""Helpers shared by the rules: labels of figures, indicator names and values."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from ..check import Context
+from ..derive import (
+    BASIC,
+    OVERALL,
+    column_names,
+)
+from ..model import Group, Indicator, resolve
+
+# --- labels -----------------------------------------------------------------------
+
+
+def label(ctx: Context, path: tuple) -> str:
+    """A short Chinese name of the figure at `path`, as the form labels it."""
+    if len(path) >= 2 and isinstance(path[-1], int) and path[-2] == "金额":
+        item = resolve(ctx.sub, path[:-2])
+        return f"专项“{item.名称}”{column_names(ctx.sub.年度)[path[-1]]}"
+    if isinstance(path[-1], int) and path[:2] == BASIC:
+        return f"{path[-2]} {column_names(ctx.sub.年度)[path[-1]]}"
+    if path[-2] in ("年度资金总额", "当年财政拨款", "上年结转资金", "其他资金") and path[-1] in ("年初预算数", "全年预算数", "全年执行数"):
+        return f"{path[-2]}{path[-1]}"
+    return str(path[-1])
+
+
+def table_name(ctx: Context, prefix: tuple) -> str:
+    if prefix == OVERALL:
+        return "部门整体支出绩效自评表"
+    return f"项目“{ctx.sub.项目[prefix[1]].项目名称}”自评表"
+
+
+_WEIGHT = re.compile(r"[（(]\s*(\d+(?:\.\d+)?)\s*分\s*[)）]")
+
+
+def indicator_name(ind: Indicator) -> str:
+    return (ind.名称 or "（无名称）").replace("\n", "").strip()
+
+
+def group_weight(group: Group) -> Decimal | None:
+    """The weight printed in a 一级指标 cell: 产出指标(30分) → 30."""
+    m = _WEIGHT.search(group.名称)
+    return Decimal(m[1]) if m else None
+
+
+# --- indicator values ----------------------------------------------------------------
+
+_VALUE = re.compile(
+    r"^\s*(?P<op>≥|≤|>=|<=|＞=|＜=|>|<|＞|＜|不低于|不少于|不小于|大于等于|不高于|不超过|不大于|小于等于)?\s*"
+    r"(?P<num>\d+(?:\.\d+)?)\s*(?P<unit>[^\d\s]{0,4})\s*$"
+)
+_GE = {"≥", ">=", "＞=", ">", "＞", "不低于", "不少于", "不小于", "大于等于"}
+_BLANKISH = {"", "无", "/", "—", "-", "——", "无偏差"}
+
+
+class Quantity:
+    """A parsed indicator value: ≥1500次 → (≥, 1500, 次)."""
+
+    def __init__(self, op: str | None, number: Decimal, unit: str) -> None:
+        self.op, self.number, self.unit = op, number, unit.replace("％", "%")
+
+
+def quantity(text: str | None) -> Quantity | None:
+    if text is None:
+        return None
+    m = _VALUE.match(text)
+    if not m:
+        return None
+    return Quantity(m["op"], Decimal(m["num"]), m["unit"] or "")
+
+
+def is_blank(text: str | None) -> bool:
+    return text is None or text.strip() in _BLANKISH
+
+
+def _is_cost(group: Group, ind_path: tuple, table) -> bool:
+    sub = table.绩效指标[ind_path[1]].二级指标[ind_path[3]]
+    return "成本" in group.名称 or "成本" in (sub.名称 or "")
+
+
+def assessment(group: Group, sub_path: tuple, table, ind: Indicator) -> tuple[Quantity, Quantity, bool, bool] | None:
+    """(target, actual, higher-is-better, direction written?) for a quantitative indicator."""
+    target, actual = quantity(ind.年度指标值), quantity(ind.实际完成值)
+    if target is None or actual is None or target.unit != actual.unit:
+        return None
+    if target.op:
+        return target, actual, target.op in _GE, True
+    return target, actual, not _is_cost(group, sub_path, table), False
+
+
+def same_value(a: Decimal, b: Decimal) -> bool:
+    """Two written values of one fact agree when the more precise, rounded to the other's
+    precision, equals it: 1.5 = 1.50 = 1.499, but 10824.19 ≠ 10824.18."""
+    places = min(-a.as_tuple().exponent, -b.as_tuple().exponent, 28)  # type: ignore[operator]
+    q = Decimal(1).scaleb(-max(places, 0))
+    return a.quantize(q, rounding="ROUND_HALF_UP") == b.quantize(q, rounding="ROUND_HALF_UP")
+
