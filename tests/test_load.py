@@ -9,7 +9,7 @@ import pytest
 
 from annexgen.check import check
 from annexgen.load import load
-from helpers import FILES, write_tree, year
+from helpers import FILES, year
 
 
 def only_finding(root: Path):
@@ -137,3 +137,27 @@ def test_leading_zero_phone_kept_as_text(tmp_path: Path) -> None:
 def test_all_findings_are_reported_not_only_the_first(tmp_path: Path) -> None:
     root = year(tmp_path, 基础数据表=("编制数: 20", "编制数: 二十"), 整体自评=("其他资金: 20", "其他资金: 二十"))
     assert {f.file.split("/")[-1] for f in check(root)} == {"基础数据表.yaml", "整体自评.yaml"}
+
+
+@pytest.mark.skipif(not hasattr(__import__("yaml"), "CSafeLoader"), reason="PyYAML built without libyaml")
+def test_libyaml_and_python_composers_agree_on_positions() -> None:
+    """The loader composes with libyaml for speed; positions must be the pure-Python parser's."""
+    import yaml
+
+    def marks(node, out):
+        out.append((node.tag, node.start_mark.line, node.start_mark.column))
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                marks(k, out)
+                marks(v, out)
+        elif isinstance(node, yaml.SequenceNode):
+            for v in node.value:
+                marks(v, out)
+        return out
+
+    repo = Path(__file__).parent.parent
+    for file in sorted((repo / "data").rglob("*.yaml")):
+        text = file.read_text(encoding="utf-8")
+        fast = marks(yaml.compose(text, Loader=yaml.CSafeLoader), [])
+        slow = marks(yaml.compose(text, Loader=yaml.SafeLoader), [])
+        assert fast == slow, file
