@@ -117,8 +117,8 @@ def test_alias_bomb_is_refused(tmp_path: Path) -> None:
 def test_no_object_construction(tmp_path: Path) -> None:
     root = year(tmp_path, 部门=("部门名称: 测试县人力资源和社会保障局", "部门名称: !!python/object/apply:os.system [echo hi]"))
     f = only_finding(root)
-    assert f.code == "wrong-type"
-    assert f.message.startswith("不支持的 YAML 标签")
+    assert (f.code, f.line, f.column) == ("wrong-type", 1, 7)
+    assert f.message == "不支持的 YAML 标签“tag:yaml.org,2002:python/object/apply:os.system”：数据文件里只写文字、数字、日期和 true/false"
 
 
 def test_amounts_keep_written_precision(tmp_path: Path) -> None:
