@@ -60,6 +60,13 @@ def indicators(groups: list[Group]) -> Iterator[tuple[tuple, Group, Indicator]]:
                 yield ("绩效指标", g, "二级指标", s, "三级指标", k), group, ind
 
 
+def scored_indicators(sub: Submission) -> Iterator[tuple[tuple, Group, Indicator]]:
+    """(full path, its 一级 group, indicator) for every 三级指标 row of every table."""
+    for prefix, table in score_tables(sub):
+        for path, group, ind in indicators(table.绩效指标):  # type: ignore[attr-defined]
+            yield prefix + path, group, ind
+
+
 def sum_relations(sub: Submission) -> list[SumRel]:
     """Every total-equals-parts relation of the submission, parts before the totals they feed."""
     rels: list[SumRel] = []

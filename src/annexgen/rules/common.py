@@ -77,19 +77,19 @@ def is_blank(text: str | None) -> bool:
     return text is None or text.strip() in _BLANKISH
 
 
-def _is_cost(group: Group, ind_path: tuple, table) -> bool:
-    sub = table.绩效指标[ind_path[1]].二级指标[ind_path[3]]
-    return "成本" in group.名称 or "成本" in (sub.名称 or "")
+def _is_cost(ctx: Context, path: tuple, group: Group) -> bool:
+    subgroup = resolve(ctx.sub, path[:-2])
+    return "成本" in group.名称 or "成本" in (subgroup.名称 or "")
 
 
-def assessment(group: Group, sub_path: tuple, table, ind: Indicator) -> tuple[Quantity, Quantity, bool, bool] | None:
+def assessment(ctx: Context, path: tuple, group: Group, ind: Indicator) -> tuple[Quantity, Quantity, bool, bool] | None:
     """(target, actual, higher-is-better, direction written?) for a quantitative indicator."""
     target, actual = quantity(ind.年度指标值), quantity(ind.实际完成值)
     if target is None or actual is None or target.unit != actual.unit:
         return None
     if target.op:
         return target, actual, target.op in _GE, True
-    return target, actual, not _is_cost(group, sub_path, table), False
+    return target, actual, not _is_cost(ctx, path, group), False
 
 
 def same_value(a: Decimal, b: Decimal) -> bool:

@@ -11,6 +11,7 @@ from ..derive import (
     fund_line_path,
     grade,
     indicators,
+    scored_indicators,
     score_tables,
     score_value,
 )
@@ -51,16 +52,15 @@ def rate_score(ctx: Context) -> Iterator[Finding]:
     "预算执行率有分值 10，但得分空白：请填写得分（分值 × 执行率 = 10）",
 )
 def score_missing(ctx: Context) -> Iterator[Finding]:
-    for prefix, table in score_tables(ctx.sub):
+    for prefix, _table in score_tables(ctx.sub):
         lp = fund_line_path(prefix)
         line = resolve(ctx.sub, lp)
         if line.分值 is not None and line.得分 is None:
             hint = f"（分值 × 执行率 = {fmt(score_value(line.分值, line.执行率.value))}）" if line.执行率 is not None else ""
             yield ctx.finding(lp + ("得分",), "score-missing", f"预算执行率有分值 {fmt(line.分值)}，但得分空白：请填写得分{hint}")
-        for sub_path, _group, ind in indicators(table.绩效指标):
-            if ind.分值 is not None and ind.得分 is None:
-                yield ctx.finding(prefix + sub_path + ("得分",), "score-missing", f"指标“{indicator_name(ind)}”有分值 {fmt(ind.分值)}，但得分空白：请填写得分")
-
+    for path, _g, ind in scored_indicators(ctx.sub):
+        if ind.分值 is not None and ind.得分 is None:
+            yield ctx.finding(path + ("得分",), "score-missing", f"指标“{indicator_name(ind)}”有分值 {fmt(ind.分值)}，但得分空白：请填写得分")
 
 
 @rule(
@@ -126,14 +126,14 @@ def total_row(ctx: Context) -> Iterator[Finding]:
 
 @rule("score-exceeds", "error", "得分大于分值", "指标“群众满意度”得分 6 大于分值 5：得分不能超过分值")
 def score_exceeds(ctx: Context) -> Iterator[Finding]:
-    for prefix, table in score_tables(ctx.sub):
+    for prefix, _table in score_tables(ctx.sub):
         lp = fund_line_path(prefix)
         line = resolve(ctx.sub, lp)
         if line.分值 is not None and line.得分 is not None and line.得分 > line.分值:
             yield ctx.finding(lp + ("得分",), "score-exceeds", f"预算执行率得分 {fmt(line.得分)} 大于分值 {fmt(line.分值)}：得分不能超过分值")
-        for sub_path, _g, ind in indicators(table.绩效指标):
-            if ind.分值 is not None and ind.得分 is not None and ind.得分 > ind.分值:
-                yield ctx.finding(prefix + sub_path + ("得分",), "score-exceeds", f"指标“{indicator_name(ind)}”得分 {fmt(ind.得分)} 大于分值 {fmt(ind.分值)}：得分不能超过分值")
+    for path, _g, ind in scored_indicators(ctx.sub):
+        if ind.分值 is not None and ind.得分 is not None and ind.得分 > ind.分值:
+            yield ctx.finding(path + ("得分",), "score-exceeds", f"指标“{indicator_name(ind)}”得分 {fmt(ind.得分)} 大于分值 {fmt(ind.分值)}：得分不能超过分值")
 
 
 @rule(
@@ -143,10 +143,9 @@ def score_exceeds(ctx: Context) -> Iterator[Finding]:
     "指标“全市养老保险参保人员数量”得分 10，但实际完成值空白：请填写实际完成值",
 )
 def score_no_actual(ctx: Context) -> Iterator[Finding]:
-    for prefix, table in score_tables(ctx.sub):
-        for sub_path, _g, ind in indicators(table.绩效指标):
-            if ind.得分 and is_blank(ind.实际完成值) and ind.实际完成值 != "无":
-                yield ctx.finding(prefix + sub_path + ("实际完成值",), "score-no-actual", f"指标“{indicator_name(ind)}”得分 {fmt(ind.得分)}，但实际完成值空白：请填写实际完成值")
+    for path, _g, ind in scored_indicators(ctx.sub):
+        if ind.得分 and is_blank(ind.实际完成值) and ind.实际完成值 != "无":
+            yield ctx.finding(path + ("实际完成值",), "score-no-actual", f"指标“{indicator_name(ind)}”得分 {fmt(ind.得分)}，但实际完成值空白：请填写实际完成值")
 
 
 @rule(
@@ -156,17 +155,16 @@ def score_no_actual(ctx: Context) -> Iterator[Finding]:
     "指标“各项支出支付及时率”扣了 1 分（分值 5，得分 4），但偏差原因分析及改进措施空白：请写明扣分原因和改进措施",
 )
 def deduction_no_reason(ctx: Context) -> Iterator[Finding]:
-    for prefix, table in score_tables(ctx.sub):
-        for sub_path, _g, ind in indicators(table.绩效指标):
-            if ind.分值 is None or ind.得分 is None or ind.得分 >= ind.分值:
-                continue
-            if is_blank(ind.偏差原因分析及改进措施):
-                shown = "空白" if not (ind.偏差原因分析及改进措施 or "").strip() else f"写“{ind.偏差原因分析及改进措施.strip()}”"
-                yield ctx.finding(
-                    prefix + sub_path + ("偏差原因分析及改进措施",),
-                    "deduction-no-reason",
-                    f"指标“{indicator_name(ind)}”扣了 {fmt(ind.分值 - ind.得分)} 分（分值 {fmt(ind.分值)}，得分 {fmt(ind.得分)}），但偏差原因分析及改进措施{shown}：请写明扣分原因和改进措施",
-                )
+    for path, _g, ind in scored_indicators(ctx.sub):
+        if ind.分值 is None or ind.得分 is None or ind.得分 >= ind.分值:
+            continue
+        if is_blank(ind.偏差原因分析及改进措施):
+            shown = "空白" if not (ind.偏差原因分析及改进措施 or "").strip() else f"写“{ind.偏差原因分析及改进措施.strip()}”"
+            yield ctx.finding(
+                path + ("偏差原因分析及改进措施",),
+                "deduction-no-reason",
+                f"指标“{indicator_name(ind)}”扣了 {fmt(ind.分值 - ind.得分)} 分（分值 {fmt(ind.分值)}，得分 {fmt(ind.得分)}），但偏差原因分析及改进措施{shown}：请写明扣分原因和改进措施",
+            )
 
 
 @rule(
@@ -176,19 +174,18 @@ def deduction_no_reason(ctx: Context) -> Iterator[Finding]:
     "指标“群众满意度”实际完成值 90% 已达到年度指标值 90%，却只得 3 分（分值 4）：达标应得满分，请核对得分",
 )
 def deduction_target_met(ctx: Context) -> Iterator[Finding]:
-    for prefix, table in score_tables(ctx.sub):
-        for sub_path, group, ind in indicators(table.绩效指标):
-            a = assessment(group, sub_path, table, ind)
-            if a is None or ind.分值 is None or ind.得分 is None or ind.得分 >= ind.分值:
-                continue
-            target, actual, higher, _explicit = a
-            met = actual.number >= target.number if higher else actual.number <= target.number
-            if met:
-                yield ctx.finding(
-                    prefix + sub_path + ("得分",),
-                    "deduction-target-met",
-                    f"指标“{indicator_name(ind)}”实际完成值 {ind.实际完成值.strip()} 已达到年度指标值 {ind.年度指标值.strip()}，却只得 {fmt(ind.得分)} 分（分值 {fmt(ind.分值)}）：达标应得满分，请核对得分",
-                )
+    for path, group, ind in scored_indicators(ctx.sub):
+        a = assessment(ctx, path, group, ind)
+        if a is None or ind.分值 is None or ind.得分 is None or ind.得分 >= ind.分值:
+            continue
+        target, actual, higher, _explicit = a
+        met = actual.number >= target.number if higher else actual.number <= target.number
+        if met:
+            yield ctx.finding(
+                path + ("得分",),
+                "deduction-target-met",
+                f"指标“{indicator_name(ind)}”实际完成值 {ind.实际完成值.strip()} 已达到年度指标值 {ind.年度指标值.strip()}，却只得 {fmt(ind.得分)} 分（分值 {fmt(ind.分值)}）：达标应得满分，请核对得分",
+            )
 
 
 @rule(
@@ -198,27 +195,26 @@ def deduction_target_met(ctx: Context) -> Iterator[Finding]:
     "指标“年初预算项目经费总额（含年中调整）”实际 625.05万元 超出目标 154万元，按 分值 5 × 154 / 625.05 应得 1.23 分，现得 5 分：请核对得分",
 )
 def score_ratio(ctx: Context) -> Iterator[Finding]:
-    for prefix, table in score_tables(ctx.sub):
-        for sub_path, group, ind in indicators(table.绩效指标):
-            a = assessment(group, sub_path, table, ind)
-            if a is None or ind.分值 is None or ind.得分 is None:
-                continue
-            target, actual, higher, explicit = a
-            if higher and actual.number < target.number and target.number > 0:
-                ratio, how = actual.number / target.number, f"实际 {ind.实际完成值.strip()} 未达目标 {ind.年度指标值.strip()}，按 分值 {fmt(ind.分值)} × {fmt(actual.number)} / {fmt(target.number)}"
-            elif not higher and actual.number > target.number and actual.number > 0:
-                ratio, how = target.number / actual.number, f"实际 {ind.实际完成值.strip()} 超出目标 {ind.年度指标值.strip()}，按 分值 {fmt(ind.分值)} × {fmt(target.number)} / {fmt(actual.number)}"
-            else:
-                continue
-            expected = (ind.分值 * ratio).quantize(Decimal("0.01"), rounding="ROUND_HALF_UP")
-            if interval(ind.得分)[0] > expected:
-                note = "" if explicit else "（年度指标值未写 ≥ 或 ≤，按成本指标推定为越低越好）"
-                yield ctx.finding(
-                    prefix + sub_path + ("得分",),
-                    "score-ratio",
-                    f"指标“{indicator_name(ind)}”{how} 应得 {fmt(expected)} 分，现得 {fmt(ind.得分)} 分{note}：请核对得分",
-                    severity="error" if explicit else "warning",
-                )
+    for path, group, ind in scored_indicators(ctx.sub):
+        a = assessment(ctx, path, group, ind)
+        if a is None or ind.分值 is None or ind.得分 is None:
+            continue
+        target, actual, higher, explicit = a
+        if higher and actual.number < target.number and target.number > 0:
+            ratio, how = actual.number / target.number, f"实际 {ind.实际完成值.strip()} 未达目标 {ind.年度指标值.strip()}，按 分值 {fmt(ind.分值)} × {fmt(actual.number)} / {fmt(target.number)}"
+        elif not higher and actual.number > target.number and actual.number > 0:
+            ratio, how = target.number / actual.number, f"实际 {ind.实际完成值.strip()} 超出目标 {ind.年度指标值.strip()}，按 分值 {fmt(ind.分值)} × {fmt(target.number)} / {fmt(actual.number)}"
+        else:
+            continue
+        expected = (ind.分值 * ratio).quantize(Decimal("0.01"), rounding="ROUND_HALF_UP")
+        if interval(ind.得分)[0] > expected:
+            note = "" if explicit else "（年度指标值未写 ≥ 或 ≤，按成本指标推定为越低越好）"
+            yield ctx.finding(
+                path + ("得分",),
+                "score-ratio",
+                f"指标“{indicator_name(ind)}”{how} 应得 {fmt(expected)} 分，现得 {fmt(ind.得分)} 分{note}：请核对得分",
+                severity="error" if explicit else "warning",
+            )
 
 
 @rule(
@@ -228,15 +224,14 @@ def score_ratio(ctx: Context) -> Iterator[Finding]:
     "指标“三支一扶合格人员数”年度指标值 15人，实际完成值却是 100%：单位不同，无法判断是否达标，请按指标值的单位填写",
 )
 def unit_mismatch(ctx: Context) -> Iterator[Finding]:
-    for prefix, table in score_tables(ctx.sub):
-        for sub_path, _g, ind in indicators(table.绩效指标):
-            t, a = quantity(ind.年度指标值), quantity(ind.实际完成值)
-            if t is not None and a is not None and t.unit != a.unit:
-                yield ctx.finding(
-                    prefix + sub_path + ("实际完成值",),
-                    "unit-mismatch",
-                    f"指标“{indicator_name(ind)}”年度指标值 {ind.年度指标值.strip()}，实际完成值却是 {ind.实际完成值.strip()}：单位不同，无法判断是否达标，请按指标值的单位填写",
-                )
+    for path, _g, ind in scored_indicators(ctx.sub):
+        t, a = quantity(ind.年度指标值), quantity(ind.实际完成值)
+        if t is not None and a is not None and t.unit != a.unit:
+            yield ctx.finding(
+                path + ("实际完成值",),
+                "unit-mismatch",
+                f"指标“{indicator_name(ind)}”年度指标值 {ind.年度指标值.strip()}，实际完成值却是 {ind.实际完成值.strip()}：单位不同，无法判断是否达标，请按指标值的单位填写",
+            )
 
 
 @rule(
