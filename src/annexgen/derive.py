@@ -15,7 +15,16 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Iterator
 
-from .model import Form, Group, Indicator, Submission, fill, is_written, resolve
+from .model import (
+    Form,
+    FundLine,
+    Group,
+    Indicator,
+    Submission,
+    fill,
+    is_written,
+    resolve,
+)
 from .values import Percent, exact_sum
 
 BASIC = ("基础数据表", "经费控制情况")
@@ -58,6 +67,13 @@ def indicators(groups: list[Group]) -> Iterator[tuple[tuple, Group, Indicator]]:
         for s, sub in enumerate(group.二级指标):
             for k, ind in enumerate(sub.三级指标):
                 yield ("绩效指标", g, "二级指标", s, "三级指标", k), group, ind
+
+
+def fund_lines(sub: Submission) -> Iterator[tuple[tuple, FundLine]]:
+    """(path, line) of the 年度资金总额 row of every table: the row that carries the 执行率 score."""
+    for prefix, _table in score_tables(sub):
+        path = fund_line_path(prefix)
+        yield path, resolve(sub, path)
 
 
 def scored_indicators(sub: Submission) -> Iterator[tuple[tuple, Group, Indicator]]:

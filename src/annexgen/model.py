@@ -15,8 +15,8 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, WithJsonSchema
-from typing_extensions import TypeAliasType
 from pydantic_core import PydanticCustomError
+from typing_extensions import TypeAliasType
 
 from .values import Amount, Answer, Count, Date, Percent, Score, Text, source_text
 

@@ -8,11 +8,9 @@ from decimal import Decimal
 from ..check import Context, rule
 from ..derive import (
     CHECKLIST,
-    fund_line_path,
-    score_tables,
+    fund_lines,
 )
 from ..findings import Finding
-from ..model import resolve
 from ..values import fmt
 
 # --- what a reviewer asks about ---------------------------------------------------------
@@ -27,9 +25,7 @@ ADJUSTMENT_LIMIT = Decimal(30)  # percent of 年初预算数
     "全年预算数 3897.95 比年初预算数 1947 增加了 100.2%：预算年中调整幅度大，请在报告中说明原因",
 )
 def budget_adjusted(ctx: Context) -> Iterator[Finding]:
-    for prefix, _t in score_tables(ctx.sub):
-        lp = fund_line_path(prefix)
-        line = resolve(ctx.sub, lp)
+    for lp, line in fund_lines(ctx.sub):
         if not line.年初预算数 or line.全年预算数 is None:
             continue
         change = (line.全年预算数 - line.年初预算数) * 100 / line.年初预算数
@@ -40,9 +36,7 @@ def budget_adjusted(ctx: Context) -> Iterator[Finding]:
 
 @rule("low-execution", "warning", "预算执行率低于 90%", "执行率 85.00% 低于 90%：请在偏差原因中说明")
 def low_execution(ctx: Context) -> Iterator[Finding]:
-    for prefix, _t in score_tables(ctx.sub):
-        lp = fund_line_path(prefix)
-        line = resolve(ctx.sub, lp)
+    for lp, line in fund_lines(ctx.sub):
         if line.执行率 is not None and line.执行率.value < 90:
             yield ctx.finding(lp + ("执行率",), "low-execution", f"执行率 {line.执行率.text} 低于 90%：请在报告中说明原因")
 

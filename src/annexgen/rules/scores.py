@@ -9,11 +9,12 @@ from ..check import Context, rule
 from ..derive import (
     CHECKLIST,
     fund_line_path,
+    fund_lines,
     grade,
     indicators,
-    scored_indicators,
     score_tables,
     score_value,
+    scored_indicators,
 )
 from ..findings import Finding
 from ..model import resolve
@@ -28,9 +29,7 @@ from .common import assessment, group_weight, indicator_name, is_blank, quantity
     "执行率得分写作 9，但 分值 10 × 执行率 100% = 10：请改为 10",
 )
 def rate_score(ctx: Context) -> Iterator[Finding]:
-    for prefix, _table in score_tables(ctx.sub):
-        lp = fund_line_path(prefix)
-        line = resolve(ctx.sub, lp)
+    for lp, line in fund_lines(ctx.sub):
         if line.分值 is None or line.执行率 is None or line.得分 is None:
             continue
         rate_lo, rate_hi = interval(line.执行率.value)
@@ -52,9 +51,7 @@ def rate_score(ctx: Context) -> Iterator[Finding]:
     "预算执行率有分值 10，但得分空白：请填写得分（分值 × 执行率 = 10）",
 )
 def score_missing(ctx: Context) -> Iterator[Finding]:
-    for prefix, _table in score_tables(ctx.sub):
-        lp = fund_line_path(prefix)
-        line = resolve(ctx.sub, lp)
+    for lp, line in fund_lines(ctx.sub):
         if line.分值 is not None and line.得分 is None:
             hint = f"（分值 × 执行率 = {fmt(score_value(line.分值, line.执行率.value))}）" if line.执行率 is not None else ""
             yield ctx.finding(lp + ("得分",), "score-missing", f"预算执行率有分值 {fmt(line.分值)}，但得分空白：请填写得分{hint}")
@@ -126,9 +123,7 @@ def total_row(ctx: Context) -> Iterator[Finding]:
 
 @rule("score-exceeds", "error", "得分大于分值", "指标“群众满意度”得分 6 大于分值 5：得分不能超过分值")
 def score_exceeds(ctx: Context) -> Iterator[Finding]:
-    for prefix, _table in score_tables(ctx.sub):
-        lp = fund_line_path(prefix)
-        line = resolve(ctx.sub, lp)
+    for lp, line in fund_lines(ctx.sub):
         if line.分值 is not None and line.得分 is not None and line.得分 > line.分值:
             yield ctx.finding(lp + ("得分",), "score-exceeds", f"预算执行率得分 {fmt(line.得分)} 大于分值 {fmt(line.分值)}：得分不能超过分值")
     for path, _g, ind in scored_indicators(ctx.sub):

@@ -9,8 +9,7 @@ from ..check import Context, rule
 from ..derive import (
     BASIC,
     CHECKLIST,
-    fund_line_path,
-    score_tables,
+    fund_lines,
     sum_relations,
 )
 from ..findings import Finding
@@ -117,9 +116,7 @@ def rate_mismatch(ctx: Context) -> Iterator[Finding]:
             bp = ("基础数据表", "楼堂馆所控制情况")
             checks.append((bp + ("规模控制率",), b.规模控制率, b.实际规模, b.批复规模, f"实际规模 {fmt(b.实际规模)} / 批复规模 {fmt(b.批复规模)}", False))
             checks.append((bp + ("投资概算控制率",), b.投资概算控制率, b.实际投资, b.预算投资, f"实际投资 {fmt(b.实际投资)} / 预算投资 {fmt(b.预算投资)}", False))
-    for prefix, _table in score_tables(ctx.sub):
-        lp = fund_line_path(prefix)
-        line = resolve(ctx.sub, lp)
+    for lp, line in fund_lines(ctx.sub):
         checks.append((lp + ("执行率",), line.执行率, line.全年执行数, line.全年预算数, f"全年执行数 {fmt(line.全年执行数)} / 全年预算数 {fmt(line.全年预算数)}", False))
     for path, written, num, den, how, exact in checks:
         if written is None or num is None or not den:
