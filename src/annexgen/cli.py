@@ -72,7 +72,3 @@ def schema_command(
         typer.echo(f"错误：没有“{file}”这种文件；可选：{'、'.join(SCHEMA_FILES)}", err=True)
         raise typer.Exit(2)
     typer.echo(json.dumps(schema, ensure_ascii=False, indent=2))
-
-
-def main() -> None:  # pragma: no cover
-    app()

@@ -7,7 +7,7 @@ at once, like a compiler.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -27,7 +27,6 @@ class Finding:
     severity: Severity
     message: str
     path: str = ""
-    sort_key: tuple = field(default=(), compare=False, repr=False)
 
     def text(self) -> str:
         """`file:line:col: 错误: 消息 [code]`, the form compilers and editors understand."""

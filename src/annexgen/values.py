@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import PlainValidator, WithJsonSchema
@@ -87,7 +87,7 @@ def _kind(value: Any) -> str:
     return type(value).__name__
 
 
-class Amount_(Decimal):
+class AmountWithUnit(Decimal):
     """An amount written with its unit, as some forms print it: ``1796.79万元``."""
 
     unit: str = "万元"
@@ -100,13 +100,13 @@ def _amount(value: Any) -> Decimal:
     if isinstance(value, str):
         m = _WITH_UNIT.match(value)
         if m:
-            return Amount_(m[1])
+            return AmountWithUnit(m[1])
     return _number(value, "金额（万元）")
 
 
 def unit_of(value: Decimal | None) -> str:
     """The unit text an amount was written with ("万元" or "")."""
-    return value.unit if isinstance(value, Amount_) else ""
+    return value.unit if isinstance(value, AmountWithUnit) else ""
 
 
 def _score(value: Any) -> Decimal:
@@ -315,10 +315,3 @@ def fmt(d: Decimal | None) -> str:
     if d is None:
         return "空白"
     return format(d, "f")
-
-
-def to_decimal(text: str) -> Decimal | None:
-    try:
-        return Decimal(text)
-    except InvalidOperation:
-        return None
