@@ -161,3 +161,8 @@ def test_libyaml_and_python_composers_agree_on_positions() -> None:
         fast = marks(yaml.compose(text, Loader=yaml.CSafeLoader), [])
         slow = marks(yaml.compose(text, Loader=yaml.SafeLoader), [])
         assert fast == slow, file
+
+
+def test_a_broken_file_does_not_hide_the_others(tmp_path: Path) -> None:
+    root = year(tmp_path, 基础数据表=("  编制数: 20", "\t编制数: 20"), 整体自评=("其他资金: 20", "其他资金: 二十"))
+    assert sorted((f.file.split("/")[-1], f.code) for f in check(root)) == [("基础数据表.yaml", "yaml-syntax"), ("整体自评.yaml", "wrong-type")]

@@ -28,10 +28,11 @@ from pydantic import BaseModel, ValidationError
 
 from .errors import UnusableInputError
 from .findings import Finding, display_path, dotted
-from .model import FILES, PROJECT_DIR, REQUIRED_FILE, Submission
+from .model import FILES, PROJECT_DIR, REQUIRED_FILE, Project, Submission
 from .values import SourceInt, source_text
 
 Loc = tuple[int, int]  # 1-based line and column
+FILES_BY_FIELD = {attr: cls for attr, cls in FILES.values()}
 
 MAX_NODES = 200_000  # nodes visited, aliases expanded: bounds "billion laughs"
 MAX_DEPTH = 64
@@ -311,12 +312,21 @@ def load(root: Path) -> Loaded:
             findings.append(Finding(display_path(extra), 1, 1, "unknown-file", "warning", f"不认识的数据文件，已忽略{hint}"))
 
     loaded = Loaded(root=root, submission=None, findings=findings, docs=docs)
-    if any(f.severity == "error" for f in findings):
-        return loaded
-    try:
-        loaded.submission = Submission.model_validate(raw)
-    except ValidationError as e:
-        findings.extend(_validation_findings(loaded, raw, e))
+    # Validate each file on its own, so that one broken file does not hide the others' findings.
+    parts: dict[str, Any] = {"项目": []}
+    for prefix in docs:
+        cls = Project if prefix[0] == "项目" else FILES_BY_FIELD[prefix[0]]
+        try:
+            model = cls.model_validate(docs[prefix].data)
+        except ValidationError as e:
+            findings.extend(_validation_findings(loaded, raw, e, prefix))
+            continue
+        if prefix[0] == "项目":
+            parts["项目"].append(model)
+        else:
+            parts[prefix[0]] = model
+    if not any(f.severity == "error" for f in findings):
+        loaded.submission = Submission.model_validate(parts)
     return loaded
 
 
@@ -411,11 +421,11 @@ def _message(err: dict, raw: Any, path: tuple) -> tuple[str, str]:
     return "wrong-type", f"内容不符合格式：{err.get('msg', kind)}"
 
 
-def _validation_findings(loaded: Loaded, raw: Any, error: ValidationError) -> list[Finding]:
+def _validation_findings(loaded: Loaded, raw: Any, error: ValidationError, prefix: tuple = ()) -> list[Finding]:
     out: list[Finding] = []
     seen: set[tuple] = set()
     for err in error.errors(include_url=False):
-        path = _data_path(raw, tuple(err["loc"]))
+        path = _data_path(raw, prefix + tuple(err["loc"]))
         code, message = _message(err, raw, path)
         if code == "unknown-key":
             file, line, col = _locate(loaded.docs, loaded.root, path, key=True)
