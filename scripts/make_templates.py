@@ -1,0 +1,436 @@
+"""Generate the 汨罗 form set: templates/汨罗/*.docx (docxtpl templates).
+
+    python3 scripts/make_templates.py
+
+The committed .docx files are what `annexgen build` reads; this script is how
+they were made, and the starting point when a county's layout is built anew.
+A user may open the .docx in Word, WPS or LibreOffice, restyle it and save it:
+the Jinja tags ({{ … }}, {%tr … %}, {%p … %}) are plain text in the cells and
+paragraphs.
+
+Layout follows GB/T 9704-2012 (DOMAIN.md): A4, margins 37/35/28/26 mm, body
+仿宋_GB2312 3号, titles 方正小标宋简体 2号, headings 黑体 / 楷体_GB2312, page numbers
+"— 1 —" in 4号 宋体 on the outer side. Tables are set in 五号 仿宋 with full
+borders; rows never split across pages and the first row repeats.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+
+OUT = Path(__file__).resolve().parent.parent / "templates" / "汨罗"
+
+FANGSONG, HEITI, KAITI, XIAOBIAOSONG, SONGTI = "仿宋_GB2312", "黑体", "楷体_GB2312", "方正小标宋简体", "宋体"
+TEXT_WIDTH_MM = 156
+
+
+# --- document, styles, page ----------------------------------------------------------
+
+
+def _fonts(rpr_owner, name: str, size: float, bold: bool = False) -> None:
+    """Set the Latin and the east-Asian font, so Word and WPS pick the Chinese face by name."""
+    font = rpr_owner.font
+    font.name = name
+    font.size = Pt(size)
+    font.bold = bold
+    rfonts = rpr_owner.element.get_or_add_rPr().get_or_add_rFonts()
+    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        rfonts.set(qn(attr), name)
+
+
+def _style(doc, name: str, font: str, size: float, align=None, indent_chars: int = 0, spacing: float | None = None, bold: bool = False):
+    styles = doc.styles
+    style = styles[name] if name in [s.name for s in styles] else styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+    style.base_style = None
+    _fonts(style, font, size, bold)
+    pf = style.paragraph_format
+    pf.space_before = Pt(0)
+    pf.space_after = Pt(0)
+    if spacing:
+        pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+        pf.line_spacing = Pt(spacing)
+    else:
+        pf.line_spacing_rule = WD_LINE_SPACING.SINGLE
+    if align is not None:
+        pf.alignment = align
+    if indent_chars:
+        pf.first_line_indent = Pt(size * indent_chars)
+    return style
+
+
+def new_document():
+    """A blank A4 document with the GB/T 9704 page, styles and page-number footers."""
+    doc = Document()
+    section = doc.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
+    section.left_margin, section.right_margin = Mm(28), Mm(26)
+    section.footer_distance = Mm(28)
+    # 28.95 pt exact spacing gives the standard's 22 lines on a 225 mm text block
+    _style(doc, "Normal", FANGSONG, 16, spacing=28.95)
+    _style(doc, "附件标签", HEITI, 16, WD_ALIGN_PARAGRAPH.LEFT, spacing=28.95)
+    _style(doc, "公文标题", XIAOBIAOSONG, 22, WD_ALIGN_PARAGRAPH.CENTER, spacing=36)
+    _style(doc, "正文", FANGSONG, 16, WD_ALIGN_PARAGRAPH.JUSTIFY, indent_chars=2, spacing=28.95)
+    _style(doc, "一级标题", HEITI, 16, WD_ALIGN_PARAGRAPH.JUSTIFY, indent_chars=2, spacing=28.95)
+    _style(doc, "二级标题", KAITI, 16, WD_ALIGN_PARAGRAPH.JUSTIFY, indent_chars=2, spacing=28.95)
+    _style(doc, "封面", FANGSONG, 16, WD_ALIGN_PARAGRAPH.CENTER, spacing=28.95)
+    _style(doc, "表格文字", FANGSONG, 10.5, WD_ALIGN_PARAGRAPH.CENTER)
+    _style(doc, "表格正文", FANGSONG, 10.5, WD_ALIGN_PARAGRAPH.LEFT)
+    _style(doc, "表下文字", FANGSONG, 12, WD_ALIGN_PARAGRAPH.LEFT, spacing=20)
+    _page_numbers(doc, section)
+    body = doc.element.body
+    for p in list(body.iterchildren(qn("w:p"))):  # python-docx's default template has none, but be sure
+        body.remove(p)
+    return doc
+
+
+def _page_field(paragraph) -> None:
+    """"— PAGE —" with the number as a field, 4号 宋体."""
+    for text in ("— ", None, " —"):
+        run = paragraph.add_run()
+        _fonts(run, SONGTI, 14)
+        if text is not None:
+            run.text = text
+            continue
+        for kind, instr in (("begin", None), (None, "PAGE"), ("end", None)):
+            if kind:
+                fld = OxmlElement("w:fldChar")
+                fld.set(qn("w:fldCharType"), kind)
+                run._r.append(fld)
+            else:
+                it = OxmlElement("w:instrText")
+                it.set(qn("xml:space"), "preserve")
+                it.text = f" {instr} "
+                run._r.append(it)
+
+
+def _page_numbers(doc, section) -> None:
+    """Odd pages right, even pages left, one character in from the edge (GB/T 9704 7.5)."""
+    settings = doc.settings.element
+    even = OxmlElement("w:evenAndOddHeaders")
+    settings.append(even)
+    for footer, align in ((section.footer, WD_ALIGN_PARAGRAPH.RIGHT), (section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT)):
+        footer.is_linked_to_previous = False
+        p = footer.paragraphs[0]
+        p.alignment = align
+        p.paragraph_format.left_indent = Pt(14) if align == WD_ALIGN_PARAGRAPH.LEFT else None
+        p.paragraph_format.right_indent = Pt(14) if align == WD_ALIGN_PARAGRAPH.RIGHT else None
+        _page_field(p)
+
+
+def para(doc, text: str = "", style: str = "Normal"):
+    return doc.add_paragraph(text, style=style)
+
+
+# --- tables ----------------------------------------------------------------------------
+
+
+class Grid:
+    """A table laid out on a fixed grid of columns; rows are lists of (text, span) cells."""
+
+    def __init__(self, doc, widths_mm: list[float]) -> None:
+        assert abs(sum(widths_mm) - TEXT_WIDTH_MM) < 0.01, sum(widths_mm)
+        self.doc = doc
+        self.widths = widths_mm
+        self.table = doc.add_table(rows=0, cols=len(widths_mm))
+        self.table.style = doc.styles["Table Grid"]
+        self.table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        self.table.autofit = False
+        tbl_pr = self.table._tbl.tblPr
+        layout = OxmlElement("w:tblLayout")
+        layout.set(qn("w:type"), "fixed")
+        tbl_pr.append(layout)
+        for col, w in zip(self.table.columns, widths_mm):
+            col.width = Mm(w)
+
+    def row(self, *cells, style: str = "表格文字", header: bool = False):
+        """Add a row: each cell is text (span 1) or (text, span); text lines become paragraphs."""
+        row = self.table.add_row()
+        tr_pr = row._tr.get_or_add_trPr()
+        tr_pr.append(OxmlElement("w:cantSplit"))
+        if header:
+            tr_pr.append(OxmlElement("w:tblHeader"))
+        col = 0
+        for cell in cells:
+            text, span = (cell, 1) if isinstance(cell, str) else cell
+            first = row.cells[col]
+            if span > 1:
+                first = first.merge(row.cells[col + span - 1])
+            first.width = Mm(sum(self.widths[col : col + span]))
+            first.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+            lines = text.split("\n")
+            first.paragraphs[0].text = lines[0]
+            first.paragraphs[0].style = self.doc.styles[style]
+            for line in lines[1:]:
+                first.add_paragraph(line, style=style)
+            col += span
+        assert col == len(self.widths), (cells, col)
+        return row
+
+    def tag_row(self, tag: str):
+        """A row holding only a docxtpl row tag ({%tr for … %} / {%tr endfor %})."""
+        return self.row((tag, len(self.widths)))
+
+    def vmerge(self, col: int, first_row: int, last_row: int) -> None:
+        """Merge grid column `col` from row `first_row` to `last_row` (indexes into the table's rows)."""
+        top = self.table.rows[first_row].cells[col]
+        bottom = self.table.rows[last_row].cells[col]
+        keep = top.text
+        merged = top.merge(bottom)
+        # python-docx concatenates the merged cells' paragraphs: keep the top cell's only
+        for p in merged.paragraphs[len(keep.split("\n")) :]:
+            p._p.getparent().remove(p._p)
+
+
+SIGNATURE = "填表人：{{ 填表人 }} 填报日期：{{ 填报日期 }}  联系电话：{{ 联系电话 }}  单位负责人签字：{{ 单位负责人 }}"
+
+
+def title_block(doc) -> None:
+    para(doc, "附件{{ 附件号 }}", "附件标签")
+    para(doc, "{%p for 行 in 标题行 %}", "公文标题")
+    para(doc, "{{ 行 }}", "公文标题")
+    para(doc, "{%p endfor %}", "公文标题")
+
+
+def notes(doc) -> None:
+    para(doc, "{%p for 注 in 表注 %}", "表下文字")
+    para(doc, "{{ 注 }}", "表下文字")
+    para(doc, "{%p endfor %}", "表下文字")
+
+
+# --- the annexes ---------------------------------------------------------------------------
+
+
+def basic_data() -> object:
+    """附件1 部门整体支出绩效评价基础数据表."""
+    doc = new_document()
+    title_block(doc)
+    para(doc)
+    g = Grid(doc, [40, 19.33, 19.33, 19.34, 19.33, 19.33, 19.34])
+    g.row("财政供养人员情况(人)", ("编制数", 2), ("{{ 在职人数年 }}年实际在职\n人数", 2), ("控制率", 2), header=True)
+    g.row("", ("{{ 人员.编制数 }}", 2), ("{{ 人员.实际在职人数 }}", 2), ("{{ 人员.控制率 }}", 2))
+    g.vmerge(0, 0, 1)
+    g.row("经费控制情况(万元)", ("{{ 列[0] }}", 2), ("{{ 列[1] }}", 2), ("{{ 列[2] }}", 2))
+
+    def money(label: str, key: str) -> None:
+        g.row(label, *((f"{{{{ 经费.{key}[{c}] }}}}", 2) for c in range(3)))
+
+    for label, key in [
+        ("“三公”经费", "三公经费"),
+        ("1、公务用车购置和维护经费", "公务用车购置和维护经费"),
+        ("其中：公车购置", "公车购置"),
+        ("     公车运行维护", "公车运行维护"),
+        ("2、出国经费", "出国经费"),
+        ("3、公务接待", "公务接待"),
+        ("项目支出：", "项目支出"),
+        ("1、业务工作经费", "业务工作经费"),
+        ("2、运行维护经费", "运行维护经费"),
+        ("3、县级专项资金", "县级专项资金"),
+    ]:
+        money(label, key)
+    g.tag_row("{%tr for 专项 in 专项明细 %}")
+    g.row("{{ 专项.名称 }}", *((f"{{{{ 专项.金额[{c}] }}}}", 2) for c in range(3)))
+    g.tag_row("{%tr endfor %}")
+    for label, key in [
+        ("公用经费", "公用经费"),
+        ("其中：办公经费", "办公经费"),
+        ("   水费、电费、差旅费", "水费电费差旅费"),
+        ("会议费、培训费", "会议费培训费"),
+        ("政府采购金额", "政府采购金额"),
+        ("部门基本支出预算调整", "部门基本支出预算调整"),
+    ]:
+        money(label, key)
+    start = len(g.table.rows)
+    g.row("\n楼堂馆所控制情况\n({{ 楼堂馆所年 }}年完工项目)", "批复规模 (m²)", "实际规模(m²)", "规模控制率", "预算投资\n(万元)", "实际投资 (万元)", "投资概算控制率")
+    g.row("", *(f"{{{{ 楼堂馆所.{k} }}}}" for k in ("批复规模", "实际规模", "规模控制率", "预算投资", "实际投资", "投资概算控制率")))
+    g.vmerge(0, start, start + 1)
+    g.row("厉行节约保障措施", ("{{ 厉行节约保障措施 }}", 6))
+    para(doc)
+    notes(doc)
+    para(doc, SIGNATURE, "表下文字")
+    return doc
+
+
+FUND_WIDTHS = [12, 18, 18, 30, 18, 18, 10, 10, 22]  # the nine columns of the indicator block
+
+
+def indicator_block(g: Grid, label: str, deviation: str) -> None:
+    """The 绩效指标 header row, one row per 三级指标 (grouped cells merged by the renderer), 总分."""
+    g.row(label, "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", deviation)
+    g.tag_row("{%tr for 行 in 指标行 %}")
+    g.row(*(f"{{{{ 行.{k} }}}}" for k in ("续", "一级", "二级", "三级", "年度指标值", "实际完成值", "分值", "得分", "偏差")))
+    g.tag_row("{%tr endfor %}")
+    g.row(("总分", 6), "{{ 总分.分值 }}", "{{ 总分.得分 }}", "")
+
+
+def fund_row(g: Grid, name: str, key: str) -> None:
+    g.row("", (name, 2), *(f"{{{{ 资金.{key}.{k} }}}}" for k in ("年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分")))
+
+
+def overall_table() -> object:
+    """附件2 部门整体支出绩效自评表."""
+    doc = new_document()
+    title_block(doc)
+    para(doc)
+    g = Grid(doc, FUND_WIDTHS)
+    g.row("预算部门\n名称", ("{{ 部门名称 }}", 8), header=True)
+    g.row("\n年度预算申请(万元)", ("", 2), "年初\n预算数", "全年\n预算数", "全年\n执行数", "分值", "执行率", "得分")
+    fund_row(g, "年度资金总额", "年度资金总额")
+    g.row("", ("按收入性质分：", 4), ("按支出性质分：", 4))
+    pairs = [
+        ("其中：一般公共预算：{{ 收入.一般公共预算 }}", "其中：基本支出：{{ 支出.基本支出 }}"),
+        ("政府性基金拨款：{{ 收入.政府性基金拨款 }}", "项目支出：{{ 支出.项目支出 }}"),
+        ("纳入专户管理的非税收入拨款：{{ 收入.纳入专户管理的非税收入拨款 }}", ""),
+        ("其他资金：{{ 收入.其他资金 }}", ""),
+    ]
+    for left, right in pairs:
+        g.row("", (left, 4), (right, 4), style="表格正文")
+    g.vmerge(0, 1, len(g.table.rows) - 1)
+    goals(g, "年度总体 目标")
+    indicator_block(g, "\n绩效指标\n\n", "偏差原因\n分析及\n改进措施")
+    para(doc)
+    notes(doc)
+    para(doc, SIGNATURE, "表下文字")
+    return doc
+
+
+def goals(g: Grid, label: str) -> None:
+    start = len(g.table.rows)
+    g.row(label, ("预期目标", 4), ("实际完成情况", 4))
+    g.row("", ("{{ 目标.预期目标 }}", 4), ("{{ 目标.实际完成情况 }}", 4), style="表格正文")
+    g.vmerge(0, start, start + 1)
+
+
+def project_table() -> object:
+    """附件3-N 项目支出绩效自评表."""
+    doc = new_document()
+    title_block(doc)
+    para(doc)
+    g = Grid(doc, FUND_WIDTHS)
+    g.row(("项目支出名称", 2), ("{{ 项目名称 }}", 7), header=True)
+    g.row(("主管部门", 2), ("{{ 主管部门 }}", 3), "实施\n单位", ("{{ 实施单位 }}", 3))
+    start = len(g.table.rows)
+    g.row("项目资金 (万元)", ("", 2), "年初\n预算数", "全年\n预算数", "全年\n执行数", "分值", "执行率", "得分")
+    fund_row(g, "年度资金总额", "年度资金总额")
+    fund_row(g, "其中：当年财政拨款", "当年财政拨款")
+    fund_row(g, "上年结转资金", "上年结转资金")
+    fund_row(g, "其他资金", "其他资金")
+    g.vmerge(0, start, len(g.table.rows) - 1)
+    goals(g, "年度总体目标")
+    indicator_block(g, "\n绩效指标", "偏差原因分析及改进措施")
+    para(doc)
+    notes(doc)
+    para(doc)
+    para(doc, SIGNATURE, "表下文字")
+    return doc
+
+
+def body(doc) -> None:
+    """The report body: one paragraph per block, styled by its level."""
+    para(doc, "{%p for 段 in 正文 %}", "正文")
+    para(doc, "{%p if 段.级别 == 1 %}", "一级标题")
+    para(doc, "{{ 段.文字 }}", "一级标题")
+    para(doc, "{%p elif 段.级别 == 2 %}", "二级标题")
+    para(doc, "{{ 段.文字 }}", "二级标题")
+    para(doc, "{%p else %}", "正文")
+    para(doc, "{{ 段.文字 }}", "正文")
+    para(doc, "{%p endif %}", "正文")
+    para(doc, "{%p endfor %}", "正文")
+
+
+def page_break_before(paragraph) -> None:
+    paragraph.paragraph_format.page_break_before = True
+
+
+def overall_report() -> object:
+    """附件4 部门整体支出绩效自评报告: cover, body, attachment list."""
+    doc = new_document()
+    para(doc, "附件{{ 附件号 }}", "附件标签")
+    para(doc, "{%p if 封面 %}", "公文标题")
+    para(doc, "", "公文标题")
+    para(doc, "", "公文标题")
+    title_lines(doc)
+    for _ in range(11):
+        para(doc, "", "封面")
+    para(doc, "部门名称：{{ 封面.部门名称 }}", "封面")
+    para(doc, "{{ 封面.日期 }}", "封面")
+    para(doc, "（此页为封面）", "封面")
+    page_break_before(para(doc))
+    for _ in range(3):
+        para(doc)
+    para(doc, "{%p else %}", "公文标题")
+    title_lines(doc)
+    para(doc)
+    para(doc, "{%p endif %}", "公文标题")
+    body(doc)
+    para(doc, "{%p if 附件清单 %}")
+    for _ in range(4):
+        para(doc)
+    para(doc, "{%p for 附 in 附件清单 %}", "正文")
+    para(doc, "{% if loop.first %}附件：{% endif %}{{ loop.index }}.{{ 附 }}", "正文")
+    para(doc, "{%p endfor %}", "正文")
+    para(doc, "{%p endif %}")
+    return doc
+
+
+def title_lines(doc) -> None:
+    para(doc, "{%p for 行 in 标题行 %}", "公文标题")
+    para(doc, "{{ 行 }}", "公文标题")
+    para(doc, "{%p endfor %}", "公文标题")
+
+
+def project_report() -> object:
+    """附件5-N 项目支出绩效自评报告: cover with the project title, body."""
+    doc = new_document()
+    para(doc, "附件{{ 附件号 }}", "附件标签")
+    title_lines(doc)
+    para(doc, "{%p if 封面 %}", "封面")
+    for _ in range(30):
+        para(doc, "", "封面")
+    para(doc, "部 门 名 称 ： {{ 封面.部门名称 }}", "封面")
+    para(doc, "{{ 封面.年 }}  年 {{ 封面.月 }} 月 {{ 封面.日 }} 日", "封面")
+    page_break_before(para(doc))
+    for _ in range(3):
+        para(doc)
+    para(doc, "{%p endif %}", "封面")
+    para(doc, "{%p if 副标题 %}", "公文标题")
+    para(doc, "{{ 副标题 }}", "公文标题")
+    para(doc)
+    para(doc, "{%p endif %}", "公文标题")
+    body(doc)
+    return doc
+
+
+TEMPLATES = {
+    "附件1-基础数据表.docx": basic_data,
+    "附件2-部门整体支出绩效自评表.docx": overall_table,
+    "附件3-项目支出绩效自评表.docx": project_table,
+    "附件4-部门整体支出绩效自评报告.docx": overall_report,
+    "附件5-项目支出绩效自评报告.docx": project_report,
+}
+
+
+def main(out: Path = OUT) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    for name, make in TEMPLATES.items():
+        doc = make()
+        props = doc.core_properties
+        props.author = props.last_modified_by = "annexgen"
+        props.title = name.removesuffix(".docx")
+        doc.save(out / name)
+        print(out / name)
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else OUT)

@@ -1,0 +1,95 @@
+"""Form sets (表样): which annexes a county's submission has, and the .docx template of each.
+
+A form set is a folder with a manifest `表样.yaml` and docxtpl templates. It is
+data, not code: a finance bureau copies one and adjusts it in Word.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from pydantic import ValidationError
+
+from .errors import AnnexgenError
+from .findings import display_path
+from .model import Form, Text
+
+MANIFEST = "表样.yaml"
+BUILTIN = Path(__file__).resolve().parents[2] / "templates"
+
+Kind = Literal["基础数据表", "部门整体支出绩效自评表", "项目支出绩效自评表", "部门整体支出绩效自评报告", "项目支出绩效自评报告"]
+PER_PROJECT = ("项目支出绩效自评表", "项目支出绩效自评报告")
+
+
+class FormSetError(AnnexgenError):
+    """Raised when a form set cannot be found or its manifest is not usable."""
+
+
+class AnnexSpec(Form):
+    """One annex of a form set, as its manifest declares it."""
+
+    编号: Text
+    名称: Text
+    模板: Text
+    内容: Kind
+    默认标题: Text
+
+
+class Manifest(Form):
+    名称: Text
+    附件: list[AnnexSpec]
+
+
+@dataclass(frozen=True)
+class FormSet:
+    """A form set found on disk: its folder and its annexes."""
+
+    name: str
+    folder: Path
+    annexes: tuple[AnnexSpec, ...]
+
+    def template(self, annex: AnnexSpec) -> Path:
+        return self.folder / annex.模板
+
+
+def search_path(data_root: Path | None = None) -> list[Path]:
+    """Where form sets are looked up: `templates/` beside the data first, then the built-in sets."""
+    paths = []
+    if data_root is not None:
+        for folder in (data_root, *data_root.resolve().parents):
+            if (folder / "templates").is_dir():
+                paths.append(folder / "templates")
+                break
+    paths.append(BUILTIN)
+    return paths
+
+
+def find_form_set(name: str, data_root: Path | None = None) -> FormSet:
+    """The form set called `name`, from the first folder of the search path that has it."""
+    tried = search_path(data_root)
+    for base in tried:
+        folder = base / name
+        if (folder / MANIFEST).is_file():
+            return read_form_set(folder)
+    where = "、".join(display_path(p) for p in tried)
+    raise FormSetError(f"找不到表样“{name}”：在 {where} 里都没有 {name}/{MANIFEST}。请检查 部门.yaml 中的“表样”")
+
+
+def read_form_set(folder: Path) -> FormSet:
+    """Read and validate a form set's manifest."""
+    from .load import load_document
+
+    doc, problems = load_document(folder / MANIFEST)
+    if problems:
+        raise FormSetError("\n".join(p.text() for p in problems))
+    try:
+        manifest = Manifest.model_validate(doc.data)
+    except ValidationError as e:
+        first = e.errors(include_url=False)[0]
+        raise FormSetError(f"{display_path(folder / MANIFEST)}: 错误: 表样清单格式不对（{'.'.join(map(str, first['loc']))}：{first['msg']}）") from None
+    for annex in manifest.附件:
+        if not (folder / annex.模板).is_file():
+            raise FormSetError(f"{display_path(folder / MANIFEST)}: 错误: 附件{annex.编号}的模板 {annex.模板} 不存在")
+    return FormSet(manifest.名称, folder, tuple(manifest.附件))

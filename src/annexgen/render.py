@@ -1,0 +1,357 @@
+"""Render: fill a form set's docxtpl templates with a derived submission.
+
+Step 5 of the pipeline (load → model → derive → check → **render** → write).
+
+Every value reaches the templates as text, formatted as the form prints it
+(amounts as written, blank cells empty) and XML-escaped by Jinja's autoescape;
+docxtpl turns a newline in a value into a line break. The indicator table's
+grouped cells are merged after rendering: a cell whose text is `MERGE` joins
+the cell above it, so 一级指标 and 二级指标 span exactly their own group's rows
+and the 绩效指标 label spans the whole block, whatever the template's columns.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docxtpl import DocxTemplate
+
+from .errors import AnnexgenError
+from .forms import PER_PROJECT, AnnexSpec, FormSet
+from .model import Group, Project, Report, Submission
+from .values import Percent, unit_of
+
+#: the text of a table cell that continues the vertical merge of the cell above it
+MERGE = "\ue000"
+
+
+class RenderError(AnnexgenError):
+    """Raised when a template cannot be rendered (a broken tag, an unknown name)."""
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """One built annex: its number, its file name and the .docx bytes."""
+
+    number: str
+    name: str
+    data: bytes
+
+    @property
+    def filename(self) -> str:
+        return safe_filename(f"附件{self.number} {self.name}") + ".docx"
+
+
+_UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]')
+
+
+def safe_filename(name: str) -> str:
+    """A file name that stays inside its folder on Linux and Windows."""
+    name = _UNSAFE.sub("_", name).strip(" .")
+    return name or "_"
+
+
+# --- values as the forms print them ---------------------------------------------------------
+
+
+def show(value: Any) -> str:
+    """A value as printed: amounts as written (with their unit where written so), blanks empty."""
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return format(value, "f") + unit_of(value)
+    if isinstance(value, Percent):
+        return value.text
+    if isinstance(value, dt.date):
+        return f"{value.year}年{value.month}月{value.day}日"
+    return str(value).replace(MERGE, "")
+
+
+def _model(obj: Any) -> dict[str, str]:
+    """A form's fields as printed text, keyed by field name."""
+    return {name: show(getattr(obj, name)) for name in type(obj).model_fields}
+
+
+def _rows(obj: Any) -> dict[str, list[str]]:
+    return {name: [show(v) for v in (getattr(obj, name) or [None, None, None])] for name in type(obj).model_fields if name != "专项明细"}
+
+
+def title_lines(written: str | None, default: str, **names: Any) -> list[str]:
+    """The title's paragraphs: as written in the data, else the form set's default."""
+    text = written if written else default.format(**names)
+    return [show(line) for line in text.split("\n")]
+
+
+def indicator_rows(groups: list[Group]) -> list[dict[str, str]]:
+    """One row per 三级指标 (and per blank row after it); grouped cells carry `MERGE` below their first row."""
+    rows: list[dict[str, str]] = []
+    for group in groups:
+        first_of_group = True
+        for sub in group.二级指标:
+            first_of_sub = True
+            for ind in sub.三级指标:
+                rows.append(
+                    {
+                        "续": MERGE,
+                        "一级": show(group.名称) if first_of_group else MERGE,
+                        "二级": show(sub.名称) if first_of_sub else MERGE,
+                        "三级": show(ind.名称),
+                        "年度指标值": show(ind.年度指标值),
+                        "实际完成值": show(ind.实际完成值),
+                        "分值": show(ind.分值),
+                        "得分": show(ind.得分),
+                        "偏差": show(ind.偏差原因分析及改进措施),
+                    }
+                )
+                blank = dict.fromkeys(("三级", "年度指标值", "实际完成值", "分值", "得分", "偏差"), "")
+                rows.extend({"续": MERGE, "一级": MERGE, "二级": MERGE, **blank} for _ in range(ind.其后空行))
+                first_of_group = first_of_sub = False
+    return rows
+
+
+def report_blocks(blocks: list, level: int = 1) -> list[dict[str, Any]]:
+    """A report body as paragraphs with their heading level (a paragraph's level is 0)."""
+    out: list[dict[str, Any]] = []
+    for block in blocks or []:
+        if isinstance(block, str):
+            out.append({"级别": 0, "文字": show(block)})
+        else:
+            for heading, inner in block.items():
+                out.append({"级别": level, "文字": show(heading)})
+                out.extend(report_blocks(inner or [], level + 1))
+    return out
+
+
+# --- contexts per kind of annex --------------------------------------------------------------
+
+
+def _common(sub: Submission, number: str, title: list[str], notes: list[str]) -> dict[str, Any]:
+    sig = sub.部门.签字
+    return {
+        "部门名称": show(sub.部门.部门名称),
+        "年度": str(sub.年度),
+        "附件号": number,
+        "标题行": title,
+        "表注": [show(n) for n in notes],
+        "填表人": show(sig.填表人) if sig else "",
+        "填报日期": show(sig.填报日期) if sig else "",
+        "联系电话": show(sig.联系电话) if sig else "",
+        "单位负责人": show(sig.单位负责人) if sig else "",
+    }
+
+
+def _missing(what: str, annex: AnnexSpec) -> RenderError:
+    return RenderError(f"错误: 表样的附件{annex.编号}（{annex.名称}）需要 {what}，但数据里没有：请补上这个文件")
+
+
+def _basic(sub: Submission, annex: AnnexSpec, number: str) -> dict[str, Any]:
+    b = sub.基础数据表
+    if b is None:
+        raise _missing("基础数据表.yaml", annex)
+    year = sub.年度
+    labels = b.年度标签
+    cols = labels.经费控制情况 or [year - 1, year, year]
+    ctx = _common(sub, number, title_lines(b.标题, annex.默认标题, 年度=year, 部门名称=sub.部门.部门名称), b.表注)
+    ctx.update(
+        {
+            "在职人数年": str(labels.实际在职人数 or year),
+            "楼堂馆所年": str(labels.楼堂馆所控制情况 or year),
+            "列": [f"{cols[0]}年决算数", f"{cols[1]}年预算数", f"{cols[2]}年决算数"],
+            "人员": _model(b.财政供养人员情况),
+            "经费": _rows(b.经费控制情况),
+            "专项明细": [{"名称": show(s.名称), "金额": [show(v) for v in s.金额]} for s in b.经费控制情况.专项明细],
+            "楼堂馆所": _model(b.楼堂馆所控制情况) if b.楼堂馆所控制情况 else dict.fromkeys(("批复规模", "实际规模", "规模控制率", "预算投资", "实际投资", "投资概算控制率"), ""),
+            "厉行节约保障措施": show(b.厉行节约保障措施),
+        }
+    )
+    return ctx
+
+
+def _table(sub: Submission, table: Any, title: list[str]) -> dict[str, Any]:
+    return {
+        "目标": _model(table.年度总体目标),
+        "指标行": indicator_rows(table.绩效指标),
+        "总分": _model(table.总分),
+    }
+
+
+def _overall_table(sub: Submission, annex: AnnexSpec, number: str) -> dict[str, Any]:
+    if sub.整体自评 is None:
+        raise _missing("整体自评.yaml", annex)
+    t = sub.整体自评.部门整体支出绩效自评表
+    title = title_lines(t.标题, annex.默认标题, 年度=sub.年度, 部门名称=sub.部门.部门名称)
+    ctx = _common(sub, number, title, t.表注)
+    ctx.update(_table(sub, t, title))
+    ctx.update({"资金": {"年度资金总额": _model(t.年度资金总额)}, "收入": _model(t.按收入性质分), "支出": _model(t.按支出性质分)})
+    return ctx
+
+
+def _project_table(sub: Submission, annex: AnnexSpec, number: str, p: Project) -> dict[str, Any]:
+    title = title_lines(p.标题, annex.默认标题, 年度=sub.年度, 部门名称=sub.部门.部门名称, 项目名称=p.项目名称)
+    ctx = _common(sub, number, title, p.表注)
+    ctx.update(_table(sub, p, title))
+    ctx.update(
+        {
+            "项目名称": show(p.项目名称),
+            "主管部门": show(p.主管部门 or sub.部门.部门名称),
+            "实施单位": show(p.实施单位 or sub.部门.部门名称),
+            "资金": {name: _model(getattr(p.项目资金, name)) for name in type(p.项目资金).model_fields},
+        }
+    )
+    return ctx
+
+
+def _report(sub: Submission, annex: AnnexSpec, number: str, report: Report | None, what: str, **names: Any) -> dict[str, Any]:
+    if report is None:
+        raise _missing(what, annex)
+    title = title_lines(report.标题, annex.默认标题, 年度=sub.年度, 部门名称=sub.部门.部门名称, **names)
+    ctx = _common(sub, number, title, [])
+    cover = None
+    if report.封面 is not None:
+        day = report.封面.日期 or (sub.部门.签字.填报日期 if sub.部门.签字 else None)
+        cover = {
+            "部门名称": show(report.封面.部门名称 or sub.部门.部门名称),
+            "日期": show(day),
+            "年": str(day.year) if day else "",
+            "月": str(day.month) if day else "",
+            "日": str(day.day) if day else "",
+        }
+    ctx.update({"封面": cover, "副标题": show(report.副标题), "正文": report_blocks(report.正文), "附件清单": [show(a) for a in report.附件清单]})
+    return ctx
+
+
+# --- rendering --------------------------------------------------------------------------------
+
+_ENV = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+
+
+def annexes(sub: Submission, form_set: FormSet) -> list[tuple[AnnexSpec, str, str, dict[str, Any]]]:
+    """(annex, number, name, context) for every document the form set makes of this submission."""
+    out = []
+    for annex in form_set.annexes:
+        if annex.内容 in PER_PROJECT:
+            for n, p in enumerate(sub.项目, 1):
+                number = annex.编号.format(序号=n)
+                name = annex.名称.format(项目名称=p.项目名称)
+                if annex.内容 == "项目支出绩效自评表":
+                    ctx = _project_table(sub, annex, number, p)
+                else:
+                    ctx = _report(sub, annex, number, p.自评报告, f"项目/{n}-… 中的“自评报告”", 项目名称=p.项目名称)
+                out.append((annex, number, name, ctx))
+        else:
+            number = annex.编号
+            if annex.内容 == "基础数据表":
+                ctx = _basic(sub, annex, number)
+            elif annex.内容 == "部门整体支出绩效自评表":
+                ctx = _overall_table(sub, annex, number)
+            else:
+                report = sub.自评报告.部门整体支出绩效自评报告 if sub.自评报告 else None
+                ctx = _report(sub, annex, number, report, "自评报告.yaml")
+            out.append((annex, number, annex.名称, ctx))
+    return out
+
+
+def render_all(sub: Submission, form_set: FormSet) -> list[Rendered]:
+    """Every annex of the submission as .docx bytes, in the form set's order."""
+    when = document_time(sub)
+    author = show(sub.部门.签字.填表人) if sub.部门.签字 and sub.部门.签字.填表人 else show(sub.部门.部门名称)
+    out = []
+    for annex, number, name, ctx in annexes(sub, form_set):
+        doc = render_docx(form_set.template(annex), ctx)
+        set_properties(doc, f"附件{number} {name}", author, show(sub.部门.部门名称), when)
+        out.append(Rendered(number, name, save(doc)))
+    return out
+
+
+def render_docx(template: Path, context: dict[str, Any]):
+    """Render one template; returns the python-docx document with grouped cells merged."""
+    tpl = DocxTemplate(str(template))
+    try:
+        tpl.render(context, jinja_env=_ENV, autoescape=True)
+    except jinja2.TemplateError as e:
+        raise RenderError(f"{template}: 错误: 模板无法填写：{e}") from None
+    merge_marked_cells(tpl.docx)
+    return tpl.docx
+
+
+def save(doc) -> bytes:
+    from .write import normalize_docx
+
+    buf = BytesIO()
+    doc.save(buf)
+    return normalize_docx(buf.getvalue())
+
+
+def document_time(sub: Submission) -> dt.datetime:
+    """Document properties come from the data, not the clock: the 填报日期, else 1 January after the year."""
+    day = sub.部门.签字.填报日期 if sub.部门.签字 and sub.部门.签字.填报日期 else dt.date(sub.年度 + 1, 1, 1)
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc)
+
+
+def set_properties(doc, title: str, author: str, subject: str, when: dt.datetime) -> None:
+    props = doc.core_properties
+    props.title = title
+    props.author = author
+    props.last_modified_by = author
+    props.subject = subject
+    props.comments = ""
+    props.created = when
+    props.modified = when
+    props.last_printed = when
+    props.revision = 1
+
+
+# --- merging the grouped cells ------------------------------------------------------------------
+
+
+def _cell_text(tc) -> str:
+    return "".join(t.text or "" for t in tc.iter(qn("w:t")))
+
+
+def _set_vmerge(tc, value: str) -> None:
+    tc_pr = tc.get_or_add_tcPr()
+    old = tc_pr.find(qn("w:vMerge"))
+    if old is not None:
+        tc_pr.remove(old)
+    el = OxmlElement("w:vMerge")
+    if value == "restart":
+        el.set(qn("w:val"), "restart")
+    # schema order in tcPr: tcW, gridSpan, hMerge, vMerge, … — insert after the last of the first three
+    anchor = None
+    for tag in ("w:tcW", "w:gridSpan", "w:hMerge"):
+        found = tc_pr.find(qn(tag))
+        if found is not None:
+            anchor = found
+    if anchor is None:
+        tc_pr.insert(0, el)
+    else:
+        anchor.addnext(el)
+
+
+def merge_marked_cells(doc) -> None:
+    """Join every cell whose text is `MERGE` to the nearest unmarked cell above it in its grid column."""
+    for tbl in doc.element.body.iter(qn("w:tbl")):
+        top: dict[int, Any] = {}
+        for tr in tbl.iterchildren(qn("w:tr")):
+            col = 0
+            for tc in tr.iterchildren(qn("w:tc")):
+                span = tc.grid_span
+                if _cell_text(tc) == MERGE:
+                    for t in tc.iter(qn("w:t")):
+                        t.text = ""
+                    _set_vmerge(tc, "continue")
+                    first = top.get(col)
+                    if first is not None and first.vMerge is None:
+                        _set_vmerge(first, "restart")
+                elif tc.vMerge != "continue":
+                    top[col] = tc
+                col += span

@@ -1,0 +1,89 @@
+"""Write: deterministic .docx bytes and atomic replacement of a build's output.
+
+Step 6 of the pipeline (load → model → derive → check → render → **write**).
+
+- Deterministic: a .docx is a zip; its entries are rewritten in a fixed order
+  with a fixed time stamp, so the same inputs give byte-identical files.
+- Atomic: every file of a build is first written to a staging folder beside
+  the output folder (never inside it); only when all of them are ready are they
+  moved into place, each with an atomic rename, and Ctrl-C is held off during
+  those renames. A build that fails or is interrupted before that leaves the
+  previous output exactly as it was.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import tempfile
+import zipfile
+from contextlib import contextmanager
+from io import BytesIO
+from pathlib import Path
+from typing import Iterator
+
+from .errors import AnnexgenError
+
+FIXED_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+class WriteError(AnnexgenError):
+    """Raised when the output cannot be written (read-only folder, full disk)."""
+
+
+def normalize_docx(data: bytes) -> bytes:
+    """The same package with [Content_Types].xml first, then entries by name, all at a fixed time."""
+    src = zipfile.ZipFile(BytesIO(data))
+    names = sorted(src.namelist(), key=lambda n: (n != "[Content_Types].xml", n))
+    out = BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for name in names:
+            info = zipfile.ZipInfo(name, FIXED_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            info.create_system = 3
+            dst.writestr(info, src.read(name))
+    return out.getvalue()
+
+
+@contextmanager
+def _no_interrupt() -> Iterator[None]:
+    """Hold SIGINT (Ctrl-C) until the block is done; it is delivered afterwards."""
+    try:
+        old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    except (AttributeError, ValueError):  # not on the main thread, or no pthreads
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+def write_files(out: Path, files: dict[str, bytes]) -> list[Path]:
+    """Write `files` (relative name → bytes) into `out` atomically; returns their paths."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.annexgen-", dir=out.parent))
+    except OSError as e:
+        raise WriteError(f"{out}: 错误: 无法创建输出文件夹：{e.strerror}。请检查路径和写权限") from None
+    try:
+        for name, data in files.items():
+            target = stage / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with open(target, "wb") as f:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+        paths = []
+        with _no_interrupt():
+            for name in files:
+                (out / name).parent.mkdir(parents=True, exist_ok=True)
+                os.replace(stage / name, out / name)
+                paths.append(out / name)
+        return paths
+    except OSError as e:
+        raise WriteError(f"{out}: 错误: 写入失败：{e.strerror}。原有文件未改动；请检查磁盘空间和写权限") from None
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
