@@ -262,7 +262,7 @@ def basic_data() -> object:
     return doc
 
 
-FUND_WIDTHS = [12, 18, 18, 30, 18, 18, 10, 10, 22]  # the nine columns of the indicator block
+FUND_WIDTHS = [10, 16, 16, 28, 20, 20, 10, 18, 18]  # the nine columns of the indicator block
 
 
 def indicator_block(g: Grid, label: str, deviation: str) -> None:

@@ -83,9 +83,12 @@ def check_loaded(loaded: Loaded) -> list[Finding]:
     """Derive and check an already loaded department-year; returns all findings, sorted."""
     from . import rules  # noqa: F401  (registers the rules)
 
+    from .prose import expand_prose
+
     findings = list(loaded.findings)
     if loaded.submission is not None:
         derive(loaded.submission)
+        findings.extend(expand_prose(loaded))
         ctx = Context(loaded)
         for r in RULES:
             findings.extend(r.run(ctx))

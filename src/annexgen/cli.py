@@ -50,6 +50,23 @@ def check_command(
     raise typer.Exit(code)
 
 
+@app.command("build")
+def build_command(
+    path: Path = typer.Argument(..., help="一个年度的数据文件夹，或包含多个年度文件夹的上级文件夹"),
+    out: Path = typer.Option(Path("build"), "-o", "--out", help="输出文件夹（默认 build/）；多个年度时按原文件夹结构分开存放"),
+    combine: bool = typer.Option(False, "--combine", help="另外生成一个包含全部附件的文件，每个附件从新的一页开始"),
+    strict: bool = typer.Option(False, "--strict", help="有任何错误或警告就不生成"),
+) -> None:
+    """生成 Word 附件：先检查数据，再按表样生成每个附件的 .docx。"""
+    from .commands.build import run
+
+    try:
+        code = run(path, out, combine, strict, sys.stdout)
+    except AnnexgenError as e:
+        raise _fail(e) from None
+    raise typer.Exit(code)
+
+
 @app.command("schema")
 def schema_command(
     file: Optional[str] = typer.Option(

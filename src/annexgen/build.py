@@ -1,0 +1,78 @@
+"""Build: the whole pipeline for one department-year, from its folder to Word files.
+
+load → model → derive → check → render → write. Structural problems (the
+input codes of `load.LOAD_CODES`: the data cannot be rendered) stop the build
+with the located messages of `check`; consistency findings are reported and the
+files are still written unless `strict`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from io import BytesIO
+from pathlib import Path
+
+from .check import check_loaded
+from .findings import Finding
+from .forms import find_form_set
+from .load import LOAD_CODES, load
+from .render import Rendered, document_time, render_all, safe_filename, save, set_properties, show
+
+COMBINED_NAME = "全部附件"
+
+
+@dataclass
+class BuildResult:
+    """What a build did: the findings of `check`, and the files written (none when stopped)."""
+
+    root: Path
+    findings: list[Finding]
+    written: list[Path] = field(default_factory=list)
+    stopped: bool = False
+
+
+def blocking(findings: list[Finding], strict: bool) -> bool:
+    """Whether these findings stop a build."""
+    if any(f.severity == "error" and f.code in LOAD_CODES for f in findings):
+        return True
+    return strict and bool(findings)
+
+
+def build(root: Path, out: Path, combine: bool = False, strict: bool = False) -> BuildResult:
+    """Check and render one department-year into `out`; returns what happened."""
+    from .write import write_files
+
+    loaded = load(root)
+    findings = check_loaded(loaded)
+    result = BuildResult(root, findings)
+    if loaded.submission is None or blocking(findings, strict):
+        result.stopped = True
+        return result
+    sub = loaded.submission
+    form_set = find_form_set(show(sub.部门.表样), root)
+    docs = render_all(sub, form_set)
+    files = {d.filename: d.data for d in docs}
+    if combine:
+        name = f"{show(sub.部门.部门名称)}{sub.年度}年度绩效自评{COMBINED_NAME}"
+        files[safe_filename(name) + ".docx"] = combined(docs, sub, name)
+    result.written = write_files(out, files)
+    return result
+
+
+def combined(docs: list[Rendered], sub, title: str) -> bytes:
+    """One document holding every annex in order, each starting on a new page."""
+    from docx import Document
+    from docxcompose.composer import Composer
+
+    master = Document(BytesIO(docs[0].data))
+    composer = Composer(master)
+    for d in docs[1:]:
+        part = Document(BytesIO(d.data))
+        first = part.paragraphs[0] if part.paragraphs else None
+        if first is not None:
+            first.paragraph_format.page_break_before = True
+        composer.append(part)
+    doc = composer.doc
+    author = doc.core_properties.author
+    set_properties(doc, title, author, show(sub.部门.部门名称), document_time(sub))
+    return save(doc)
