@@ -62,7 +62,12 @@ def _no_interrupt() -> Iterator[None]:
 
 
 def write_files(out: Path, files: dict[str, bytes]) -> list[Path]:
-    """Write `files` (relative name → bytes) into `out` atomically; returns their paths."""
+    """Write `files` (relative name → bytes) into `out` atomically; returns their paths.
+
+    All files are staged first; then each is moved into place. Should a move fail,
+    the files already moved are put back as they were (kept as hard links in the
+    staging folder), so the output is either wholly the new build or the old one.
+    """
     try:
         out.mkdir(parents=True, exist_ok=True)
         stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.annexgen-", dir=out.parent))
@@ -70,20 +75,41 @@ def write_files(out: Path, files: dict[str, bytes]) -> list[Path]:
         raise WriteError(f"{out}: 错误: 无法创建输出文件夹：{e.strerror}。请检查路径和写权限") from None
     try:
         for name, data in files.items():
-            target = stage / name
+            target = stage / "new" / name
             target.parent.mkdir(parents=True, exist_ok=True)
             with open(target, "wb") as f:
                 f.write(data)
                 f.flush()
                 os.fsync(f.fileno())
-        paths = []
         with _no_interrupt():
-            for name in files:
-                (out / name).parent.mkdir(parents=True, exist_ok=True)
-                os.replace(stage / name, out / name)
-                paths.append(out / name)
-        return paths
+            _commit(stage, out, list(files))
+        return [out / name for name in files]
     except OSError as e:
         raise WriteError(f"{out}: 错误: 写入失败：{e.strerror}。原有文件未改动；请检查磁盘空间和写权限") from None
     finally:
         shutil.rmtree(stage, ignore_errors=True)
+
+
+def _commit(stage: Path, out: Path, names: list[str]) -> None:
+    done: list[tuple[Path, Path | None]] = []
+    try:
+        for name in names:
+            target = out / name
+            backup = None
+            if target.exists():
+                backup = stage / "old" / name
+                backup.parent.mkdir(parents=True, exist_ok=True)
+                try:
+                    os.link(target, backup)
+                except OSError:  # a file system without hard links
+                    shutil.copy2(target, backup)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(stage / "new" / name, target)
+            done.append((target, backup))
+    except BaseException:
+        for target, backup in reversed(done):
+            if backup is None:
+                target.unlink(missing_ok=True)
+            else:
+                os.replace(backup, target)
+        raise

@@ -1,0 +1,155 @@
+"""`annexgen build`: files, names, determinism, atomic writes, escaping, prose expressions."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+from docx import Document
+from typer.testing import CliRunner
+
+from annexgen import render, write
+from annexgen.build import build
+from annexgen.cli import app
+from extract import extract_text
+from helpers import year
+
+REPO = Path(__file__).parent.parent
+MILUO = REPO / "data" / "miluo-hrss" / "2023"
+runner = CliRunner()
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_build_writes_one_file_per_annex(tmp_path: Path) -> None:
+    result = build(year(tmp_path / "data"), tmp_path / "out")
+    assert [p.name for p in result.written] == [
+        "附件1 部门整体支出绩效评价基础数据表.docx",
+        "附件2 部门整体支出绩效自评表.docx",
+        "附件3-1 就业服务项目支出绩效自评表.docx",
+        "附件4 部门整体支出绩效自评报告.docx",
+        "附件5-1 就业服务项目支出绩效自评报告.docx",
+    ]
+
+
+def test_same_inputs_give_identical_bytes(tmp_path: Path, monkeypatch) -> None:
+    first = build(MILUO, tmp_path / "a", combine=True)
+    real = time.time
+    monkeypatch.setattr(time, "time", lambda: real() + 86400 * 400)  # a different clock
+    second = build(MILUO, tmp_path / "b", combine=True)
+    assert len(first.written) == 12
+    assert snapshot(tmp_path / "a") == snapshot(tmp_path / "b")
+
+
+def test_properties_come_from_the_data(tmp_path: Path) -> None:
+    result = build(MILUO, tmp_path)
+    props = Document(str(result.written[1])).core_properties
+    assert props.title == "附件2 部门整体支出绩效自评表"
+    assert props.author == "何克"
+    assert props.created.date().isoformat() == "2024-10-17" and props.modified == props.created
+
+
+def test_combined_document_holds_every_annex_in_order(tmp_path: Path) -> None:
+    result = build(MILUO, tmp_path, combine=True)
+    combined = next(p for p in result.written if "全部附件" in p.name)
+    assert combined.name == "汨罗市人力资源和社会保障局2023年度绩效自评全部附件.docx"
+    text = extract_text(combined)
+    labels = [line for line in text.split("\n") if line.startswith("附件") and len(line) <= 6]
+    assert labels == ["附件1", "附件2", "附件3-1", "附件3-2", "附件3-3", "附件3-4", "附件4", "附件5-1", "附件5-2", "附件5-3", "附件5-4"]
+    doc = Document(str(combined))
+    starts = [p for p in doc.paragraphs if p.text in labels[1:]]
+    assert len(starts) == 10 and all(p.paragraph_format.page_break_before for p in starts)
+
+
+def test_interrupted_build_leaves_previous_output(tmp_path: Path, monkeypatch) -> None:
+    out = tmp_path / "out"
+    build(MILUO, out)
+    before = snapshot(out)
+    calls = {"n": 0}
+    real = render.render_docx
+
+    def interrupted(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(render, "render_docx", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        build(MILUO, out)
+    assert snapshot(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # no staging folder left beside it
+
+
+def test_failed_commit_puts_back_what_it_replaced(tmp_path: Path, monkeypatch) -> None:
+    out = tmp_path / "out"
+    build(MILUO, out)
+    (out / "用户自己的文件.txt").write_text("keep", encoding="utf-8")
+    before = snapshot(out)
+    real = os.replace
+    moved = {"n": 0}
+
+    def failing(src, dst):
+        if "new" in Path(src).parts:
+            moved["n"] += 1
+            if moved["n"] == 5:
+                raise OSError(28, "No space left on device")
+        return real(src, dst)
+
+    monkeypatch.setattr(write.os, "replace", failing)
+    result = runner.invoke(app, ["build", str(year(tmp_path / "data")), "-o", str(out)])
+    assert result.exit_code == 1
+    assert "写入失败：No space left on device。原有文件未改动" in result.stderr
+    assert snapshot(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "out"]
+
+
+def test_read_only_output_gets_a_message(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    result = runner.invoke(app, ["build", str(year(tmp_path / "data")), "-o", str(blocker / "out")])
+    assert result.exit_code == 1
+    assert "错误: 无法创建输出文件夹" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+HOSTILE = "A&B <c> \"d\" 'e' ——“引号”、（括号）《书名》；：？！…"
+NOT_TEXT = {"表样", "执行率", "控制率", "规模控制率", "投资概算控制率", "自评结论", "填报日期", "日期"}
+
+
+def hostile(value, key=None):
+    """Every text of a YAML document with HOSTILE in front, report headings included."""
+    if isinstance(value, dict):
+        return {(HOSTILE + k if key == "正文" else k): hostile(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [hostile(v, key) for v in value]
+    if isinstance(value, str) and key not in NOT_TEXT:
+        return HOSTILE + value
+    return value
+
+
+def hostile_year(root: Path) -> Path:
+    import yaml
+
+    year(root)
+    for file in root.rglob("*.yaml"):
+        data = hostile(yaml.safe_load(file.read_text(encoding="utf-8")))
+        file.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return root
+
+
+def test_every_text_field_is_escaped(tmp_path: Path) -> None:
+    """Every text field holds XML's special characters and Chinese punctuation; every file opens with them."""
+    result = build(hostile_year(tmp_path / "data"), tmp_path / "out")
+    assert not result.stopped, [f.text() for f in result.findings]
+    for path in result.written:
+        text = extract_text(path)  # python-docx parses the document: the XML is well formed
+        assert text.count(HOSTILE) >= 3, path.name
+        assert "&amp;" not in text and "&lt;" not in text, "escaped twice"
+    table = extract_text(tmp_path / "out" / f"附件3-1 {HOSTILE}就业服务项目支出绩效自评表.docx".replace('"', "_").replace("<", "_").replace(">", "_"))
+    assert f"\t{HOSTILE}数量指标\n" in table
