@@ -22,6 +22,7 @@ from .load import Loaded
 from .values import Percent
 
 MAX_OUTPUT = 20_000  # characters one paragraph may expand to
+MAX_RANGE = 10_000  # numbers all `range()` calls of one paragraph may produce together
 CODE = "text-expression"
 
 
@@ -35,9 +36,35 @@ def _plain(value: Any) -> str:
     return str(value)
 
 
+class _Budget(Exception):
+    """Raised when a paragraph's expression loops or writes beyond its budget."""
+
+
+SAFE_FILTERS = ("abs", "default", "first", "last", "length", "join", "lower", "upper", "trim", "round", "replace", "sum", "min", "max", "string")
+
+
 class _Env(SandboxedEnvironment):
+    """Jinja's sandbox, with only harmless filters and no operator that can build a huge value."""
+
+    intercepted_binops = frozenset(["*", "**", "+"])
+
     def __init__(self) -> None:
         super().__init__(undefined=jinja2.StrictUndefined, autoescape=False, finalize=_plain)
+        self.filters = {name: self.filters[name] for name in SAFE_FILTERS}
+        self.globals = {}
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**":
+            raise SecurityError("不支持乘方")
+        if operator == "*" and any(isinstance(v, (str, list, tuple)) for v in (left, right)):
+            count = right if isinstance(left, (str, list, tuple)) else left
+            seq = left if isinstance(left, (str, list, tuple)) else right
+            if isinstance(count, int) and len(seq) * max(count, 0) > MAX_OUTPUT:
+                raise _Budget(f"展开后超过 {MAX_OUTPUT} 字")
+        result = super().call_binop(context, operator, left, right)
+        if isinstance(result, (str, list, tuple)) and len(result) > MAX_OUTPUT:
+            raise _Budget(f"展开后超过 {MAX_OUTPUT} 字")
+        return result
 
 
 _ENV = _Env()
@@ -67,18 +94,34 @@ def _message(error: Exception) -> str:
         m = re.search(r"has no attribute '([^']+)'", text) or re.search(r"'([^']+)' is undefined", text)
         name = m[1] if m else text
         return f"正文里 {{{{ }}}} 中的名称“{name}”不存在：可用的名称有 {NAMES}，其下用“.”接表上的栏目名"
+    if isinstance(error, _Budget):
+        return f"正文里的 {{{{ }}}} {error}，已停止：正文只应引用数据中的数字和文字"
     if isinstance(error, jinja2.TemplateSyntaxError):
         return f"正文里的 {{{{ }}}} 写法有误（{error.message}）：请检查括号是否成对、名称是否写对"
     return f"正文里的 {{{{ }}}} 无法计算（{text}）：请检查写法"
 
 
 def _expand(text: str, names: dict[str, Any]) -> str:
+    """Render one paragraph, stopping as soon as it loops or writes more than its budget."""
     if "{{" not in text and "{%" not in text:
         return text
-    out = _ENV.from_string(text).render(names)
-    if len(out) > MAX_OUTPUT:
-        raise ValueError(f"展开后超过 {MAX_OUTPUT} 字")
-    return out
+    left = [MAX_RANGE]
+
+    def bounded_range(*args: int) -> range:
+        r = range(*args)
+        left[0] -= len(r)
+        if left[0] < 0:
+            raise _Budget(f"循环次数超过 {MAX_RANGE}")
+        return r
+
+    out: list[str] = []
+    size = 0
+    for chunk in _ENV.from_string(text).generate({**names, "range": bounded_range}):
+        size += len(chunk)
+        if size > MAX_OUTPUT:
+            raise _Budget(f"展开后超过 {MAX_OUTPUT} 字")
+        out.append(chunk)
+    return "".join(out)
 
 
 def _walk(blocks: list, path: tuple, names: dict[str, Any], loaded: Loaded, findings: list[Finding]) -> list:
