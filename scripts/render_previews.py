@@ -1,0 +1,40 @@
+"""Render page 1 of each annex kind of the 汨罗 example to PNG for the README (docs/images/).
+
+    python3 scripts/render_previews.py
+
+Needs LibreOffice and poppler-utils (scripts/setup installs them).
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from annexgen.build import build
+
+REPO = Path(__file__).resolve().parent.parent
+KINDS = {"附件1": "basic-data", "附件2": "overall-table", "附件3-1": "project-table", "附件4": "overall-report", "附件5-1": "project-report"}
+
+
+def main(data: Path = REPO / "data" / "miluo-hrss" / "2023", prefix: str = "miluo") -> None:
+    out = REPO / "docs" / "images"
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        result = build(data, tmp / "docx")
+        files = [p for p in result.written if p.name.split(" ")[0] in KINDS]
+        subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp}/profile", "--headless", "--convert-to", "pdf", "--outdir", str(tmp / "pdf"), *map(str, files)], check=True, capture_output=True)
+        for docx in files:
+            kind = KINDS[docx.name.split(" ")[0]]
+            page = 2 if kind.endswith("report") else 1  # a report's first page is its cover
+            stem = tmp / kind
+            subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", str(page), "-l", str(page), "-singlefile", str(tmp / "pdf" / (docx.stem + ".pdf")), str(stem)], check=True)
+            shutil.copy(f"{stem}.png", out / f"{prefix}-{kind}.png")
+            print(out / f"{prefix}-{kind}.png")
+
+
+if __name__ == "__main__":
+    main(*(Path(a) for a in sys.argv[1:2]))
