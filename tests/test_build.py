@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import time
 from pathlib import Path
 
@@ -41,7 +40,7 @@ def test_same_inputs_give_identical_bytes(tmp_path: Path, monkeypatch) -> None:
     first = build(MILUO, tmp_path / "a", combine=True)
     real = time.time
     monkeypatch.setattr(time, "time", lambda: real() + 86400 * 400)  # a different clock
-    second = build(MILUO, tmp_path / "b", combine=True)
+    build(MILUO, tmp_path / "b", combine=True)
     assert len(first.written) == 12
     assert snapshot(tmp_path / "a") == snapshot(tmp_path / "b")
 
@@ -153,3 +152,52 @@ def test_every_text_field_is_escaped(tmp_path: Path) -> None:
         assert "&amp;" not in text and "&lt;" not in text, "escaped twice"
     table = extract_text(tmp_path / "out" / f"附件3-1 {HOSTILE}就业服务项目支出绩效自评表.docx".replace('"', "_").replace("<", "_").replace(">", "_"))
     assert f"\t{HOSTILE}数量指标\n" in table
+
+
+def invoke(*args: str):
+    return runner.invoke(app, list(args), catch_exceptions=False)
+
+
+def test_cli_build_clean_year(tmp_path: Path) -> None:
+    r = invoke("build", str(year(tmp_path / "data")), "-o", str(tmp_path / "out"))
+    assert r.exit_code == 0
+    assert r.stdout.splitlines()[-2:] == ["检查了 1 个年度：没有发现问题。", f"已生成 5 个文件，在 {tmp_path}/out/"]
+
+
+def test_cli_build_tree_mirrors_folders(tmp_path: Path) -> None:
+    year(tmp_path / "data" / "甲局" / "2024")
+    year(tmp_path / "data" / "乙局" / "2024")
+    r = invoke("build", str(tmp_path / "data"), "-o", str(tmp_path / "out"))
+    assert r.exit_code == 0
+    assert sorted(str(p.relative_to(tmp_path / "out")).split("/附件")[0] for p in (tmp_path / "out").rglob("*.docx")) == ["乙局/2024"] * 5 + ["甲局/2024"] * 5
+
+
+def test_cli_build_writes_despite_consistency_errors(tmp_path: Path) -> None:
+    root = year(tmp_path / "data", 整体自评=("自评结论: 优", "自评结论: 良"))
+    r = invoke("build", str(root), "-o", str(tmp_path / "out"))
+    assert r.exit_code == 1
+    assert "[grade-mismatch]" in r.stdout and "已生成 5 个文件" in r.stdout
+
+
+@pytest.mark.parametrize(
+    "change,strict,words",
+    [
+        (("年度: 2024", "年度: 2024\n年度: 2024"), False, "[duplicate-key]"),
+        (("表样: 汨罗", "表样: 汨罗县"), False, "部门.yaml:3:5: 错误: 找不到表样“汨罗县”：可用的表样有 汨罗 [unknown-form-set]"),
+    ],
+    ids=["structural error", "unknown form set"],
+)
+def test_cli_build_stops_without_writing(tmp_path: Path, change, strict, words) -> None:
+    root = year(tmp_path / "data", 部门=change)
+    r = invoke("build", str(root), "-o", str(tmp_path / "out"))
+    assert r.exit_code == 1
+    assert words in r.stdout + r.stderr
+    assert not list((tmp_path).glob("out/*"))
+
+
+def test_cli_build_strict_stops_on_warnings(tmp_path: Path) -> None:
+    root = year(tmp_path / "data", 整体自评=("年初预算数: 500", "年初预算数: 300"))
+    r = invoke("build", "--strict", str(root), "-o", str(tmp_path / "out"))
+    assert r.exit_code == 1
+    assert "[budget-adjusted]" in r.stdout and "未生成：有警告或错误（--strict）" in r.stdout
+    assert not (tmp_path / "out").exists()

@@ -64,3 +64,23 @@ def test_libreoffice_reads_escaped_text_intact(tmp_path: Path) -> None:
     for docx, txt in zip(result.written, convert(result.written, "txt:Text", tmp_path)):
         text = txt.read_text(encoding="utf-8-sig")
         assert HOSTILE in text, docx.name
+
+
+def test_templates_saved_by_libreoffice_still_build(tmp_path: Path) -> None:
+    """A user opens the form set in a word processor and saves it: the build reads the same."""
+    from extract import extract_text
+
+    saved = tmp_path / "templates" / "汨罗"
+    shutil.copytree(REPO / "templates" / "汨罗", saved)
+    docx = sorted(saved.glob("*.docx"))
+    resaved = convert(docx, 'docx:MS Word 2007 XML', tmp_path)
+    for original, new in zip(docx, resaved):
+        assert new.read_bytes() != original.read_bytes()
+        shutil.copy(new, original)
+    data = tmp_path / "data"
+    shutil.copytree(REPO / "data" / "miluo-hrss" / "2023", data)  # templates/ beside the data is looked up first
+    mine = build(data, tmp_path / "out")
+    reference = build(REPO / "data" / "miluo-hrss" / "2023", tmp_path / "reference")
+    assert [p.name for p in mine.written] == [p.name for p in reference.written]
+    for a, b in zip(mine.written, reference.written):
+        assert extract_text(a) == extract_text(b), a.name

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .check import check_loaded
 from .findings import Finding
-from .forms import find_form_set
+from .forms import MANIFEST, FormSetError, find_form_set, search_path
 from .load import LOAD_CODES, load
 from .render import Rendered, document_time, render_all, safe_filename, save, set_properties, show
 
@@ -45,11 +45,16 @@ def build(root: Path, out: Path, combine: bool = False, strict: bool = False) ->
     loaded = load(root)
     findings = check_loaded(loaded)
     result = BuildResult(root, findings)
-    if loaded.submission is None or blocking(findings, strict):
+    form_set = None
+    if loaded.submission is not None:
+        try:
+            form_set = find_form_set(show(loaded.submission.部门.表样), root)
+        except FormSetError:
+            findings.append(form_set_finding(loaded))
+    if form_set is None or blocking(findings, strict):
         result.stopped = True
         return result
     sub = loaded.submission
-    form_set = find_form_set(show(sub.部门.表样), root)
     docs = render_all(sub, form_set)
     files = {d.filename: d.data for d in docs}
     if combine:
@@ -57,6 +62,13 @@ def build(root: Path, out: Path, combine: bool = False, strict: bool = False) ->
         files[safe_filename(name) + ".docx"] = combined(docs, sub, name)
     result.written = write_files(out, files)
     return result
+
+
+def form_set_finding(loaded) -> Finding:
+    """The form set named in 部门.yaml does not exist: located at its 表样 key."""
+    name = loaded.submission.部门.表样
+    known = sorted({p.name for base in search_path(loaded.root) if base.is_dir() for p in base.iterdir() if (p / MANIFEST).is_file()})
+    return loaded.finding(("部门", "表样"), "unknown-form-set", "error", f"找不到表样“{name}”：可用的表样有 {'、'.join(known)}")
 
 
 def combined(docs: list[Rendered], sub, title: str) -> bytes:
