@@ -79,6 +79,9 @@ def test_templates_saved_by_libreoffice_still_build(tmp_path: Path) -> None:
         shutil.copy(new, original)
     data = tmp_path / "data"
     shutil.copytree(REPO / "data" / "miluo-hrss" / "2023", data)  # templates/ beside the data is looked up first
+    from annexgen.forms import find_form_set
+
+    assert find_form_set("汨罗", data).folder == saved
     mine = build(data, tmp_path / "out")
     reference = build(REPO / "data" / "miluo-hrss" / "2023", tmp_path / "reference")
     assert [p.name for p in mine.written] == [p.name for p in reference.written]
