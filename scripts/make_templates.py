@@ -197,11 +197,17 @@ class Grid:
 SIGNATURE = "填表人：{{ 填表人 }} 填报日期：{{ 填报日期 }}  联系电话：{{ 联系电话 }}  单位负责人签字：{{ 单位负责人 }}"
 
 
-def title_block(doc) -> None:
-    para(doc, "附件{{ 附件号 }}", "附件标签")
+def title_lines(doc) -> None:
+    """The title, one paragraph per line of 标题行."""
     para(doc, "{%p for 行 in 标题行 %}", "公文标题")
     para(doc, "{{ 行 }}", "公文标题")
     para(doc, "{%p endfor %}", "公文标题")
+
+
+def title_block(doc) -> None:
+    """The 附件N label flush left, then the title."""
+    para(doc, "附件{{ 附件号 }}", "附件标签")
+    title_lines(doc)
 
 
 def notes(doc) -> None:
@@ -385,17 +391,10 @@ def overall_report() -> object:
     return doc
 
 
-def title_lines(doc) -> None:
-    para(doc, "{%p for 行 in 标题行 %}", "公文标题")
-    para(doc, "{{ 行 }}", "公文标题")
-    para(doc, "{%p endfor %}", "公文标题")
-
-
 def project_report() -> object:
     """附件5-N 项目支出绩效自评报告: cover with the project title, body."""
     doc = new_document()
-    para(doc, "附件{{ 附件号 }}", "附件标签")
-    title_lines(doc)
+    title_block(doc)
     para(doc, "{%p if 封面 %}", "封面")
     for _ in range(30):
         para(doc, "", "封面空行")
@@ -423,13 +422,23 @@ TEMPLATES = {
 
 
 def main(out: Path = OUT) -> None:
+    """Write the templates; the same script gives the same bytes (fixed times, fixed zip order)."""
+    import datetime as dt
+    from io import BytesIO
+
+    from annexgen.write import normalize_docx
+
     out.mkdir(parents=True, exist_ok=True)
     for name, make in TEMPLATES.items():
         doc = make()
         props = doc.core_properties
         props.author = props.last_modified_by = "annexgen"
         props.title = name.removesuffix(".docx")
-        doc.save(out / name)
+        props.created = props.modified = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)
+        props.revision = 1
+        buf = BytesIO()
+        doc.save(buf)
+        (out / name).write_bytes(normalize_docx(buf.getvalue()))
         print(out / name)
 
 
