@@ -432,7 +432,8 @@ def main(out: Path = OUT) -> None:
     for name, make in TEMPLATES.items():
         doc = make()
         props = doc.core_properties
-        props.author = props.last_modified_by = "annexgen"
+        props.author = "annexgen"
+        props.last_modified_by = "annexgen"
         props.title = name.removesuffix(".docx")
         props.created = props.modified = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)
         props.revision = 1
