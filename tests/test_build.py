@@ -183,7 +183,7 @@ def test_cli_build_writes_despite_consistency_errors(tmp_path: Path) -> None:
     "change,strict,words",
     [
         (("年度: 2024", "年度: 2024\n年度: 2024"), False, "[duplicate-key]"),
-        (("表样: 汨罗", "表样: 汨罗县"), False, "部门.yaml:3:5: 错误: 找不到表样“汨罗县”：可用的表样有 汨罗 [unknown-form-set]"),
+        (("表样: 汨罗", "表样: 汨罗县"), False, "部门.yaml:3:5: 错误: 找不到表样“汨罗县”：可用的表样有 汨罗、隆回 [unknown-form-set]"),
     ],
     ids=["structural error", "unknown form set"],
 )
@@ -209,5 +209,7 @@ def test_committed_templates_are_what_the_script_makes(tmp_path: Path) -> None:
     import sys
 
     subprocess.run([sys.executable, str(REPO / "scripts" / "make_templates.py"), str(tmp_path)], check=True, capture_output=True)
-    for made in sorted(tmp_path.glob("*.docx")):
-        assert made.read_bytes() == (REPO / "templates" / "汨罗" / made.name).read_bytes(), made.name
+    made = sorted(tmp_path.rglob("*.docx"))
+    assert {p.parent.name for p in made} == {"汨罗", "隆回"}
+    for docx in made:
+        assert docx.read_bytes() == (REPO / "templates" / docx.parent.name / docx.name).read_bytes(), docx.name

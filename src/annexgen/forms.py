@@ -19,7 +19,7 @@ from .model import Form, Text
 MANIFEST = "表样.yaml"
 BUILTIN = Path(__file__).resolve().parents[2] / "templates"
 
-Kind = Literal["基础数据表", "部门整体支出绩效自评表", "项目支出绩效自评表", "部门整体支出绩效自评报告", "项目支出绩效自评报告"]
+Kind = Literal["基础数据表", "部门整体支出绩效自评表", "自评基础数据表", "项目支出绩效自评表", "部门整体支出绩效自评报告", "项目支出绩效自评报告"]
 PER_PROJECT = ("项目支出绩效自评表", "项目支出绩效自评报告")
 
 

@@ -24,6 +24,7 @@ import jinja2
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docxtpl import DocxTemplate
+from pydantic import BaseModel
 
 from .errors import AnnexgenError
 from .forms import PER_PROJECT, AnnexSpec, FormSet
@@ -101,6 +102,7 @@ def indicator_rows(groups: list[Group]) -> list[dict[str, str]]:
             for ind in sub.三级指标:
                 rows.append(
                     {
+                        "空行": False,
                         "续": MERGE,
                         "一级": show(group.名称) if first_of_group else MERGE,
                         "二级": show(sub.名称) if first_of_sub else MERGE,
@@ -113,7 +115,7 @@ def indicator_rows(groups: list[Group]) -> list[dict[str, str]]:
                     }
                 )
                 blank = dict.fromkeys(("三级", "年度指标值", "实际完成值", "分值", "得分", "偏差"), "")
-                rows.extend({"续": MERGE, "一级": MERGE, "二级": MERGE, **blank} for _ in range(ind.其后空行))
+                rows.extend({"空行": True, "续": MERGE, "一级": MERGE, "二级": MERGE, **blank} for _ in range(ind.其后空行))
                 first_of_group = first_of_sub = False
     return rows
 
@@ -182,6 +184,38 @@ def _table(sub: Submission, table: Any, title: list[str]) -> dict[str, Any]:
         "指标行": indicator_rows(table.绩效指标),
         "总分": _model(table.总分),
     }
+
+
+def _ticks(obj: Any) -> dict[str, Any]:
+    """A checklist section for the form: answers as ☑/□ marks, figures and text as printed."""
+    out: dict[str, Any] = {}
+    for name, info in type(obj).model_fields.items():
+        value = getattr(obj, name)
+        if isinstance(value, BaseModel):
+            out[name] = _ticks(value)
+        elif "bool" in str(info.annotation):
+            out[name] = {"是": "☑" if value is True else "□", "否": "☑" if value is False else "□"}
+        else:
+            out[name] = show(value)
+    return out
+
+
+def _checklist(sub: Submission, annex: AnnexSpec, number: str) -> dict[str, Any]:
+    c = sub.整体自评.自评基础数据表 if sub.整体自评 else None
+    if c is None:
+        raise _missing("整体自评.yaml 中的“自评基础数据表”", annex)
+    ctx = _common(sub, number, title_lines(c.标题, annex.默认标题, 年度=sub.年度, 部门名称=sub.部门.部门名称), c.表注)
+    ctx.update(
+        {
+            "基本": _ticks(c.基本情况),
+            "实施": _ticks(c.实施情况),
+            "部门主要绩效": show(c.部门主要绩效),
+            "自评结论": show(c.自评结论),
+            "问题与建议": show(c.问题与建议),
+            "主管部门意见": show(c.主管部门意见),
+        }
+    )
+    return ctx
 
 
 def _overall_table(sub: Submission, annex: AnnexSpec, number: str) -> dict[str, Any]:
@@ -253,6 +287,8 @@ def annexes(sub: Submission, form_set: FormSet) -> list[tuple[AnnexSpec, str, st
                 ctx = _basic(sub, annex, number)
             elif annex.内容 == "部门整体支出绩效自评表":
                 ctx = _overall_table(sub, annex, number)
+            elif annex.内容 == "自评基础数据表":
+                ctx = _checklist(sub, annex, number)
             else:
                 report = sub.自评报告.部门整体支出绩效自评报告 if sub.自评报告 else None
                 ctx = _report(sub, annex, number, report, "自评报告.yaml")
