@@ -535,7 +535,7 @@ def longhui_checklist() -> object:
     doc = new_document()
     title_block(doc)
     para(doc, "单位名称(盖章）:{{ 部门名称 }}", "表下文字")
-    g = Grid(doc, [12, 24, 26, 18, 22, 18, 14, 22])
+    g = Grid(doc, [12, 22, 24, 22, 20, 20, 14, 22])
     b, i = "基本.", "实施."
     g.row("基本情况", "编制人数", ("{{ 基本.编制人数 }}", 2), "实有人数", ("{{ 基本.实有人数 }}", 3), header=True)
     g.row("", "部门职能概述", ("{{ 基本.部门职能概述 }}\n\n", 6), style="表格正文")

@@ -1,4 +1,4 @@
-"""Render page 1 of each annex kind of the 汨罗 example to PNG for the README (docs/images/).
+"""Render one page of each annex kind of both seeds' department-years to PNG for the README (docs/images/).
 
     python3 scripts/render_previews.py
 
@@ -9,17 +9,24 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 from annexgen.build import build
 
 REPO = Path(__file__).resolve().parent.parent
-KINDS = {"附件1": "basic-data", "附件2": "overall-table", "附件3-1": "project-table", "附件4": "overall-report", "附件5-1": "project-report"}
+SETS = {
+    "miluo": (REPO / "data" / "miluo-hrss" / "2023", {"附件1": "basic-data", "附件2": "overall-table", "附件3-1": "project-table", "附件4": "overall-report", "附件5-1": "project-report"}),
+    "longhui": (REPO / "data" / "longhui-hrss" / "2024", {"附件3": "overall-report", "附件3-附1": "basic-data", "附件4-1": "checklist", "附件4-2": "overall-table"}),
+}
 
 
-def main(data: Path = REPO / "data" / "miluo-hrss" / "2023", prefix: str = "miluo") -> None:
+def main() -> None:
+    for prefix, (data, kinds) in SETS.items():
+        render(data, prefix, kinds)
+
+
+def render(data: Path, prefix: str, KINDS: dict[str, str]) -> None:
     out = REPO / "docs" / "images"
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
@@ -29,7 +36,7 @@ def main(data: Path = REPO / "data" / "miluo-hrss" / "2023", prefix: str = "milu
         subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp}/profile", "--headless", "--convert-to", "pdf", "--outdir", str(tmp / "pdf"), *map(str, files)], check=True, capture_output=True)
         for docx in files:
             kind = KINDS[docx.name.split(" ")[0]]
-            page = 2 if kind.endswith("report") else 1  # a report's first page is its cover
+            page = 2 if kind.endswith("report") and prefix == "miluo" else 1  # 汨罗 reports open with a cover
             stem = tmp / kind
             subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", str(page), "-l", str(page), "-singlefile", str(tmp / "pdf" / (docx.stem + ".pdf")), str(stem)], check=True)
             shutil.copy(f"{stem}.png", out / f"{prefix}-{kind}.png")
@@ -37,4 +44,4 @@ def main(data: Path = REPO / "data" / "miluo-hrss" / "2023", prefix: str = "milu
 
 
 if __name__ == "__main__":
-    main(*(Path(a) for a in sys.argv[1:2]))
+    main()

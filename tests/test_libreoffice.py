@@ -59,6 +59,16 @@ def test_every_miluo_annex_converts_to_pdf(tmp_path: Path) -> None:
     assert combined >= total - 2  # each annex starts on its own page in the combined document
 
 
+def test_every_longhui_annex_converts_to_pdf(tmp_path: Path) -> None:
+    result = build(REPO / "data" / "longhui-hrss" / "2024", tmp_path / "out")
+    expected = {"附件3": (3, 12), "附件3-附1": (1, 3), "附件4-1": (1, 4), "附件4-2": (2, 6)}
+    pdfs = convert(result.written, "pdf", tmp_path)
+    assert sorted(p.name.split(" ")[0] for p in result.written) == sorted(expected)
+    for docx, pdf in zip(result.written, pdfs):
+        lo, hi = expected[docx.name.split(" ")[0]]
+        assert pdf.is_file() and lo <= pages(pdf) <= hi, (docx.name, pdf.is_file() and pages(pdf))
+
+
 def test_libreoffice_reads_escaped_text_intact(tmp_path: Path) -> None:
     result = build(hostile_year(tmp_path / "data"), tmp_path / "out")
     for docx, txt in zip(result.written, convert(result.written, "txt:Text", tmp_path)):
