@@ -67,6 +67,51 @@ def build_command(
     raise typer.Exit(code)
 
 
+forms_app = typer.Typer(help="表样（各县的附件格式）：列出、复制、检查。", no_args_is_help=True)
+app.add_typer(forms_app, name="forms")
+
+DATA_OPTION = typer.Option(Path("."), "--data", help="数据所在的文件夹：其旁边（或上级）的 templates/ 里的表样优先于内置表样")
+
+
+@forms_app.command("list")
+def forms_list(data: Path = DATA_OPTION) -> None:
+    """列出可用的表样及其位置（本地的在前，内置的在后）。"""
+    from .commands.forms import run_list
+
+    raise typer.Exit(run_list(data, sys.stdout))
+
+
+@forms_app.command("new")
+def forms_new(
+    name: str = typer.Argument(..., help="新表样的名称，如 某某县"),
+    source: str = typer.Option(..., "--from", help="以哪个表样为起点，如 汨罗"),
+    data: Path = DATA_OPTION,
+) -> None:
+    """复制一个表样，作为本县表样的起点（放在数据旁边的 templates/ 里）。"""
+    from .commands.forms import run_new
+
+    try:
+        code = run_new(name, source, data, sys.stdout)
+    except AnnexgenError as e:
+        raise _fail(e) from None
+    raise typer.Exit(code)
+
+
+@forms_app.command("check")
+def forms_check(
+    name: Optional[str] = typer.Argument(None, help="表样名称；不写则检查所有表样"),
+    data: Path = DATA_OPTION,
+) -> None:
+    """检查表样的模板：标签写法是否正确，用到的名称是否都存在，指出文件和段落或表格单元格。"""
+    from .commands.forms import run_check
+
+    try:
+        code = run_check(name, data, sys.stdout)
+    except AnnexgenError as e:
+        raise _fail(e) from None
+    raise typer.Exit(code)
+
+
 @app.command("schema")
 def schema_command(
     file: Optional[str] = typer.Option(

@@ -93,3 +93,45 @@ def read_form_set(folder: Path) -> FormSet:
         if not (folder / annex.模板).is_file():
             raise FormSetError(f"{display_path(folder / MANIFEST)}: 错误: 附件{annex.编号}的模板 {annex.模板} 不存在")
     return FormSet(manifest.名称, folder, tuple(manifest.附件))
+
+
+@dataclass(frozen=True)
+class FoundSet:
+    """A form set on the search path, and whether it is hidden by one of the same name before it."""
+
+    name: str
+    folder: Path
+    builtin: bool
+    shadowed: bool
+
+
+def list_form_sets(data_root: Path | None = None) -> list[FoundSet]:
+    """Every form set on the search path, in lookup order."""
+    seen: set[str] = set()
+    out = []
+    for base in search_path(data_root):
+        if not base.is_dir():
+            continue
+        for folder in sorted(p for p in base.iterdir() if (p / MANIFEST).is_file()):
+            out.append(FoundSet(folder.name, folder, base == BUILTIN, folder.name in seen))
+            seen.add(folder.name)
+    return out
+
+
+def new_form_set(name: str, source: str, data_root: Path) -> Path:
+    """Copy form set `source` to templates/<name> beside the data, as the start of a county's own."""
+    import shutil
+
+    from .render import safe_filename
+
+    if safe_filename(name) != name or name.startswith("."):
+        raise FormSetError(f"错误: 表样名称“{name}”不能含 / \\ : * ? \" < > | 等字符")
+    origin = find_form_set(source, data_root)
+    target = (search_path(data_root)[0] if search_path(data_root)[0] != BUILTIN else data_root / "templates") / name
+    if target.exists():
+        raise FormSetError(f"{display_path(target)}: 错误: 已经有这个表样了：换一个名称，或先删除它")
+    shutil.copytree(origin.folder, target)
+    manifest = target / MANIFEST
+    text = manifest.read_text(encoding="utf-8")
+    manifest.write_text(text.replace(f"名称: {origin.name}", f"名称: {name}", 1), encoding="utf-8")
+    return target

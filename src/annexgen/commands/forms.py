@@ -1,0 +1,39 @@
+"""`annexgen forms list|new|check`: the form sets on the search path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TextIO
+
+from ..findings import display_path
+from ..forms import find_form_set, list_form_sets, new_form_set, read_form_set
+
+
+def run_list(data: Path, out: TextIO) -> int:
+    for found in list_form_sets(data):
+        where = "内置" if found.builtin else "本地"
+        note = "（被前面同名的表样覆盖）" if found.shadowed else ""
+        out.write(f"{found.name}\t{where}\t{display_path(found.folder)}{note}\n")
+    return 0
+
+
+def run_new(name: str, source: str, data: Path, out: TextIO) -> int:
+    target = new_form_set(name, source, data)
+    out.write(f"已从表样“{source}”复制出新表样“{name}”：{display_path(target)}\n")
+    out.write(f"用 Word/WPS 修改其中的 .docx 后，运行 annexgen forms check {name} 检查；在 部门.yaml 中写“表样: {name}”即可使用。\n")
+    return 0
+
+
+def run_check(name: str | None, data: Path, out: TextIO) -> int:
+    from ..templatecheck import check_form_set
+
+    sets = [find_form_set(name, data)] if name else [read_form_set(f.folder) for f in list_form_sets(data) if not f.shadowed]
+    problems = []
+    for form_set in sets:
+        found = check_form_set(form_set)
+        for p in found:
+            out.write(f"{display_path(form_set.folder)}/{p.text()}\n")
+        problems.extend(found)
+        if not found:
+            out.write(f"表样“{form_set.name}”（{display_path(form_set.folder)}）：没有发现问题。\n")
+    return 1 if problems else 0

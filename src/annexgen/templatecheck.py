@@ -1,0 +1,256 @@
+"""`annexgen forms check`: find a form set's broken tags and unknown names before any build.
+
+Every template is read the way docxtpl reads it (its `patch_xml` joins tags
+that Word split across runs), then
+
+- the whole XML is parsed by Jinja: a syntax error is reported at the
+  paragraph or table cell it is in;
+- every `{{ name.path }}` in every paragraph and cell is resolved against the
+  shape of the context `render` gives that kind of annex (taken from a sample
+  department-year), `{% for x in y %}` binding `x` to an item of `y`: a name the
+  context does not have is reported with the template, the place and the
+  nearest valid name.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from docx import Document
+from docx.oxml.ns import qn
+from docxtpl import DocxTemplate
+from jinja2 import nodes
+
+from .forms import FormSet, read_form_set
+
+SAMPLE = Path(__file__).resolve().parents[2] / "data" / "example-county" / "2024"
+ANY = object()  # a value whose inside is not known (an item of an empty sample list)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem in a template: which file, where in it, what."""
+
+    template: str
+    where: str
+    message: str
+
+    def text(self) -> str:
+        return f"{self.template}: {self.where}: 错误: {self.message}"
+
+
+# --- the shape of a context -------------------------------------------------------------
+
+
+def shape(value: Any) -> Any:
+    """Dicts keep their keys, lists become [shape of an item], everything else is text."""
+    if isinstance(value, dict):
+        return {k: shape(v) for k, v in value.items()}
+    if isinstance(value, list):
+        items = [shape(v) for v in value]
+        merged: Any = ANY
+        for item in items:
+            merged = item if merged is ANY else _merge(merged, item)
+        return [merged]
+    return "text"
+
+
+def _merge(a: Any, b: Any) -> Any:
+    if isinstance(a, dict) and isinstance(b, dict):
+        return {k: _merge(a[k], b[k]) if k in a and k in b else a.get(k, b.get(k)) for k in {**a, **b}}
+    return a
+
+
+def sample_shapes() -> dict[str, Any]:
+    """The context shape of every kind of annex, from the sample department-year."""
+    from .derive import derive
+    from .forms import AnnexSpec
+    from .load import load
+    from .render import annexes
+
+    loaded = load(SAMPLE)
+    if loaded.submission is None:
+        raise RuntimeError(f"sample department-year {SAMPLE} does not load")
+    sub = derive(loaded.submission)
+    kinds = ("基础数据表", "部门整体支出绩效自评表", "自评基础数据表", "项目支出绩效自评表", "部门整体支出绩效自评报告", "项目支出绩效自评报告")
+    specs = tuple(AnnexSpec(编号=f"{i}" if k not in ("项目支出绩效自评表", "项目支出绩效自评报告") else f"{i}-{{序号}}", 名称="{项目名称}" if "项目" in k else k, 模板="-", 内容=k, 默认标题="{年度}") for i, k in enumerate(kinds, 1))
+    fake = FormSet("sample", SAMPLE, specs)
+    out: dict[str, Any] = {}
+    for annex, _number, _name, ctx in annexes(sub, fake):
+        # 封面 is None when a report has no cover: its shape is the one a cover gives
+        out.setdefault(annex.内容, shape(ctx))
+    return out
+
+
+# --- where a paragraph is -------------------------------------------------------------------
+
+
+def _place(p) -> str:
+    """'第12段' for a body paragraph (tables not counted), '表格1 第3行第2格' for one in a table cell."""
+    tc = next((a for a in p.iterancestors(qn("w:tc"))), None)
+    body = next(p.iterancestors(qn("w:body")))
+    if tc is None:
+        return f"第{list(body.iterchildren(qn('w:p'))).index(p) + 1}段"
+    tr = tc.getparent()
+    tbl = tr.getparent()
+    tables = [t for t in body.iter(qn("w:tbl"))]
+    return f"表格{tables.index(tbl) + 1} 第{list(tbl.iterchildren(qn('w:tr'))).index(tr) + 1}行第{list(tr.iterchildren(qn('w:tc'))).index(tc) + 1}格"
+
+
+def _text(p) -> str:
+    return "".join(t.text or "" for t in p.iter(qn("w:t")))
+
+
+# --- checking ----------------------------------------------------------------------------------
+
+_TAG = re.compile(r"\{\{(.*?)\}\}|\{%-?\s*(?:tr|tc|p|r)?\s*(.*?)-?%\}", re.S)
+_ENV = jinja2.Environment()
+
+
+def _path(node: nodes.Node) -> list[str] | None:
+    """`行.一级` → ['行', '一级']; `列[0]` → ['列', '[]']; None for anything else."""
+    if isinstance(node, nodes.Name):
+        return [node.name]
+    if isinstance(node, nodes.Getattr):
+        base = _path(node.node)
+        return base + [node.attr] if base else None
+    if isinstance(node, nodes.Getitem):
+        base = _path(node.node)
+        return base + ["[]"] if base else None
+    return None
+
+
+def _resolve(names: dict[str, Any], path: list[str]) -> tuple[bool, str, list[str]]:
+    """(found, the part not found, the valid names at that point)."""
+    here: Any = names
+    for i, part in enumerate(path):
+        if here is ANY or here == "text":
+            return True, "", []
+        if part == "[]":
+            if isinstance(here, list):
+                here = here[0]
+                continue
+            return False, ".".join(path[: i + 1]), []
+        if isinstance(here, dict) and part in here:
+            here = here[part]
+            continue
+        valid = sorted(here) if isinstance(here, dict) else []
+        return False, ".".join(p for p in path[: i + 1] if p != "[]"), valid
+    return True, "", []
+
+
+def _expressions(source: str) -> list[nodes.Node]:
+    """The expressions a tag's text holds ({{ x }} and the iterables/conditions of {% %})."""
+    try:
+        tree = _ENV.parse(source)
+    except jinja2.TemplateSyntaxError:
+        return []
+    return [n for n in tree.find_all((nodes.Name, nodes.Getattr, nodes.Getitem))]
+
+
+BUILTINS = {"loop", "range", "true", "false", "none", "True", "False", "None"}
+
+
+def check_template(path: Path, context_shape: dict[str, Any]) -> list[Problem]:
+    """Every problem of one template."""
+    problems: list[Problem] = []
+    name = path.name
+    tpl = DocxTemplate(str(path))
+    tpl.render_init()
+    xml = tpl.patch_xml(tpl.get_xml())
+    numbered = re.sub(r"<w:p([ >])", r"\n<w:p\1", xml)
+    paragraphs = list(tpl.docx.element.body.iter(qn("w:p")))
+    try:
+        _ENV.parse(numbered)
+    except jinja2.TemplateSyntaxError as e:
+        # docxtpl puts each paragraph on its own line: line N is the (N-1)th paragraph
+        index = max(0, min((e.lineno or 1) - 2, len(paragraphs) - 1))
+        problems.append(Problem(name, _place(paragraphs[index]) if paragraphs else "第1段", f"标签写法有误：{e.message}"))
+    scope = dict(context_shape)
+    for p in paragraphs:
+        text = _text(p)
+        problems.extend(_balance(name, p, text))
+        for m in _TAG.finditer(text):
+            inner = m.group(1) if m.group(1) is not None else m.group(2)
+            loop = re.match(r"\s*for\s+(\w+)\s+in\s+(.+?)\s*$", inner or "")
+            if loop:
+                var, iterable = loop.groups()
+                tree = _expressions("{{ " + iterable + " }}")
+                target = _path(tree[0]) if tree else None
+                if target:
+                    found, missing, valid = _resolve(scope, target)
+                    if not found:
+                        problems.append(_unknown(name, p, missing, valid))
+                        scope[var] = ANY
+                    else:
+                        value = _follow(scope, target)
+                        scope[var] = value[0] if isinstance(value, list) else ANY
+                continue
+            source = "{{ " + inner + " }}" if m.group(1) is not None else "{% if " + re.sub(r"^\s*(el)?if\s+", "", inner or "") + " %}{% endif %}"
+            if m.group(1) is None and not re.match(r"\s*(el)?if\s", inner or ""):
+                continue  # endfor, endif, else
+            for node in _expressions(source):
+                target = _path(node)
+                if not target or target[0] in BUILTINS:
+                    continue
+                found, missing, valid = _resolve(scope, target)
+                if not found:
+                    problems.append(_unknown(name, p, missing, valid))
+    unique: list[Problem] = []
+    for prob in problems:
+        if prob not in unique:
+            unique.append(prob)
+    return unique
+
+
+def _balance(template: str, p, text: str) -> list[Problem]:
+    """A tag must open and close in one paragraph, and a {{ }} must parse on its own."""
+    out = []
+    for open_, close in (("{{", "}}"), ("{%", "%}")):
+        if text.count(open_) != text.count(close):
+            out.append(Problem(template, _place(p), f"标签写法有误：这一段里“{open_}”和“{close}”不成对（{text.strip()[:40]}）"))
+    for m in re.finditer(r"\{\{(.*?)\}\}", text):
+        try:
+            _ENV.parse("{{" + m.group(1) + "}}")
+        except jinja2.TemplateSyntaxError as e:
+            out.append(Problem(template, _place(p), f"标签写法有误：{m.group(0)}（{e.message}）"))
+    return out
+
+
+def _follow(scope: dict[str, Any], path: list[str]) -> Any:
+    here: Any = scope
+    for part in path:
+        if here is ANY:
+            return ANY
+        here = here[0] if part == "[]" else here[part]
+    return here
+
+
+def _unknown(template: str, p, missing: str, valid: list[str]) -> Problem:
+    last = missing.split(".")[-1]
+    near = difflib.get_close_matches(last, valid, n=1, cutoff=0.0)
+    hint = f"，是不是“{near[0]}”？" if near else ""
+    return Problem(template, _place(p), f"模板里的名称“{missing}”不存在{hint}")
+
+
+def check_form_set(form_set: FormSet, shapes: dict[str, Any] | None = None) -> list[Problem]:
+    """Every problem of every template of a form set."""
+    shapes = shapes or sample_shapes()
+    problems: list[Problem] = []
+    for annex in form_set.annexes:
+        problems.extend(check_template(form_set.template(annex), shapes[annex.内容]))
+    return problems
+
+
+def check_folder(folder: Path) -> list[Problem]:
+    return check_form_set(read_form_set(folder))
+
+
+def template_paragraph_texts(path: Path) -> list[str]:
+    """The text of every paragraph of a template (for tests and messages)."""
+    return [p.text for p in Document(str(path)).paragraphs]

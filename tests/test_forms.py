@@ -1,0 +1,125 @@
+"""Form sets as data: the search path, `forms list/new/check`, and a county's own edited copy."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from docx import Document
+from docx.shared import Mm
+from typer.testing import CliRunner
+
+from annexgen.cli import app
+from annexgen.findings import display_path
+from annexgen.forms import BUILTIN, find_form_set, list_form_sets
+from extract import extract_text
+
+REPO = Path(__file__).parent.parent
+runner = CliRunner()
+
+
+def invoke(*args: str):
+    return runner.invoke(app, list(args), catch_exceptions=False)
+
+
+def county(tmp_path: Path) -> Path:
+    """A county's data folder: the 汨罗 example department-year under tmp/县/2023."""
+    data = tmp_path / "县" / "2023"
+    shutil.copytree(REPO / "data" / "miluo-hrss" / "2023", data)
+    return data
+
+
+def test_builtin_sets_are_listed(tmp_path: Path) -> None:
+    r = invoke("forms", "list", "--data", str(tmp_path))
+    assert r.exit_code == 0
+    assert r.stdout.splitlines() == [f"汨罗\t内置\t{display_path(BUILTIN / '汨罗')}", f"隆回\t内置\t{display_path(BUILTIN / '隆回')}"]
+
+
+def test_local_set_comes_first_and_shadows(tmp_path: Path) -> None:
+    data = county(tmp_path)
+    shutil.copytree(BUILTIN / "汨罗", tmp_path / "县" / "templates" / "汨罗")
+    assert find_form_set("汨罗", data).folder == tmp_path / "县" / "templates" / "汨罗"
+    found = [(f.name, f.builtin, f.shadowed) for f in list_form_sets(data)]
+    assert found == [("汨罗", False, False), ("汨罗", True, True), ("隆回", True, False)]
+
+
+def test_new_copies_a_set_beside_the_data(tmp_path: Path) -> None:
+    data = county(tmp_path)
+    r = invoke("forms", "new", "某县", "--from", "汨罗", "--data", str(data))
+    assert r.exit_code == 0, r.stdout + r.stderr
+    made = data / "templates" / "某县"
+    assert sorted(p.name for p in made.iterdir()) == sorted(p.name for p in (BUILTIN / "汨罗").iterdir())
+    assert "名称: 某县" in (made / "表样.yaml").read_text(encoding="utf-8")
+    again = invoke("forms", "new", "某县", "--from", "汨罗", "--data", str(data))
+    assert again.exit_code == 1 and "已经有这个表样了" in again.stderr
+    bad = invoke("forms", "new", "../某县", "--from", "汨罗", "--data", str(data))
+    assert bad.exit_code == 1 and "不能含" in bad.stderr
+
+
+def test_edited_copy_builds_with_the_edits(tmp_path: Path) -> None:
+    """Copy a set with `forms new`, change a title and a column width as a user would in Word, build with it."""
+    data = county(tmp_path)
+    assert invoke("forms", "new", "某县", "--from", "汨罗", "--data", str(data)).exit_code == 0
+    template = data / "templates" / "某县" / "附件2-部门整体支出绩效自评表.docx"
+    doc = Document(str(template))
+    label = next(p for p in doc.paragraphs if "附件号" in p.text)
+    label.text = "附件{{ 附件号 }}（某县格式）"
+    table = doc.tables[0]
+    table.columns[0].width = Mm(20)
+    for cell in table.columns[0].cells:
+        cell.width = Mm(20)
+    doc.save(str(template))
+    deps = (data / "部门.yaml").read_text(encoding="utf-8").replace("表样: 汨罗", "表样: 某县")
+    (data / "部门.yaml").write_text(deps, encoding="utf-8")
+
+    r = invoke("build", str(data), "-o", str(tmp_path / "out"))
+    assert "已生成 11 个文件" in r.stdout, r.stdout
+    built = tmp_path / "out" / "附件2 部门整体支出绩效自评表.docx"
+    assert extract_text(built).split("\n")[0] == "附件2（某县格式）"
+    assert abs(Document(str(built)).tables[0].columns[0].width - Mm(20)) < Mm(0.1)
+    untouched = tmp_path / "out" / "附件1 部门整体支出绩效评价基础数据表.docx"
+    assert extract_text(untouched).split("\n")[0] == "附件1"
+
+
+def test_check_is_clean_on_every_builtin_set() -> None:
+    r = invoke("forms", "check", "--data", str(REPO / "data"))
+    assert r.exit_code == 0, r.stdout
+    assert r.stdout.splitlines() == [f"表样“汨罗”（{display_path(BUILTIN / '汨罗')}）：没有发现问题。", f"表样“隆回”（{display_path(BUILTIN / '隆回')}）：没有发现问题。"]
+
+
+def test_check_names_a_misspelled_variable_and_where_it_is(tmp_path: Path) -> None:
+    data = county(tmp_path)
+    invoke("forms", "new", "某县", "--from", "汨罗", "--data", str(data))
+    folder = data / "templates" / "某县"
+    doc = Document(str(folder / "附件2-部门整体支出绩效自评表.docx"))
+    cell = next(c for row in doc.tables[0].rows for c in row.cells if c.text == "{{ 行.一级 }}")
+    cell.paragraphs[0].text = "{{ 行.一径 }}"
+    para = next(p for p in doc.paragraphs if p.text.startswith("填表人"))
+    para.text = para.text.replace("{{ 填表人 }}", "{{ 填表 }}")
+    doc.save(str(folder / "附件2-部门整体支出绩效自评表.docx"))
+    r = invoke("forms", "check", "某县", "--data", str(data))
+    assert r.exit_code == 1
+    lines = r.stdout.splitlines()
+    assert f"{folder}/附件2-部门整体支出绩效自评表.docx: 表格1 第13行第2格: 错误: 模板里的名称“行.一径”不存在，是不是“一级”？" in lines
+    assert f"{folder}/附件2-部门整体支出绩效自评表.docx: 第10段: 错误: 模板里的名称“填表”不存在，是不是“填表人”？" in lines
+
+
+def test_check_reports_a_broken_tag_and_handles_split_runs(tmp_path: Path) -> None:
+    data = county(tmp_path)
+    invoke("forms", "new", "某县", "--from", "汨罗", "--data", str(data))
+    path = data / "templates" / "某县" / "附件1-基础数据表.docx"
+    doc = Document(str(path))
+    cell = next(c for row in doc.tables[0].rows for c in row.cells if c.text == "厉行节约保障措施")
+    right = next(c for c in doc.tables[0].rows[-1].cells if c.text.startswith("{{"))
+    right.paragraphs[0].text = "{{ 厉行节约保障措施 "  # unclosed
+    # Word often splits a tag over several runs: the label cell gets one split in three
+    p = cell.paragraphs[0]
+    p.text = ""
+    for piece in ("{{ 部门", "名", "称 }}"):
+        p.add_run(piece)
+    doc.save(str(path))
+    r = invoke("forms", "check", "某县", "--data", str(data))
+    assert r.exit_code == 1
+    path_shown = f"{data}/templates/某县/附件1-基础数据表.docx"
+    assert f"{path_shown}: 表格1 第25行第2格: 错误: 标签写法有误：这一段里“{{{{”和“}}}}”不成对（{{{{ 厉行节约保障措施）" in r.stdout.splitlines(), r.stdout
+    assert "部门名称" not in r.stdout  # the split tag is read whole, and the name exists
