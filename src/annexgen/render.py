@@ -27,6 +27,7 @@ from docxtpl import DocxTemplate
 from pydantic import BaseModel
 
 from .errors import AnnexgenError
+from .findings import display_path
 from .forms import PER_PROJECT, AnnexSpec, FormSet
 from .model import Group, Project, Report, Submission
 from .values import Percent, unit_of
@@ -314,7 +315,7 @@ def render_docx(template: Path, context: dict[str, Any]):
     try:
         tpl.render(context, jinja_env=_ENV, autoescape=True)
     except jinja2.TemplateError as e:
-        raise RenderError(f"{template}: 错误: 模板无法填写：{e}") from None
+        raise RenderError(f"{display_path(template)}: 错误: 模板无法填写（{e}）：请运行 annexgen forms check 查看模板中的问题") from None
     merge_marked_cells(tpl.docx)
     return tpl.docx
 
