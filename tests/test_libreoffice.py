@@ -61,7 +61,7 @@ def test_every_miluo_annex_converts_to_pdf(tmp_path: Path) -> None:
 
 def test_every_longhui_annex_converts_to_pdf(tmp_path: Path) -> None:
     result = build(REPO / "data" / "longhui-hrss" / "2024", tmp_path / "out")
-    expected = {"附件3": (3, 12), "附件3-附1": (1, 3), "附件4-1": (1, 4), "附件4-2": (2, 6)}
+    expected = {"附件3": (5, 16), "附件3-附1": (1, 3), "附件4-1": (1, 4), "附件4-2": (1, 6)}
     pdfs = convert(result.written, "pdf", tmp_path)
     assert sorted(p.name.split(" ")[0] for p in result.written) == sorted(expected)
     for docx, pdf in zip(result.written, pdfs):
