@@ -74,11 +74,20 @@ def test_top_level_list(tmp_path: Path) -> None:
     assert f.message == "文件最外层应为“键: 值”的映射，不能是列表或单个值"
 
 
-def test_not_utf8(tmp_path: Path) -> None:
+def test_gbk_with_known_keys_is_read_with_a_warning(tmp_path: Path) -> None:
     root = year(tmp_path)
     (root / "部门.yaml").write_bytes(FILES["部门.yaml"].encode("gbk"))
     f = only_finding(root)
-    assert (f.code, f.line, f.column) == ("encoding", 1, 1)
+    assert (f.code, f.severity, f.line, f.column) == ("encoding", "warning", 1, 1)
+    assert f.message.startswith("文件是 GBK/GB18030 编码（记事本、WPS 的“ANSI”），已按此读取")
+    assert load(root).submission.部门.部门名称 == "测试县人力资源和社会保障局"
+
+
+def test_not_utf8_and_not_recognisable(tmp_path: Path) -> None:
+    root = year(tmp_path)
+    (root / "部门.yaml").write_bytes("a: 1\nb: 中文\n".encode("gbk"))
+    f = only_finding(root)
+    assert (f.code, f.severity, f.line, f.column) == ("encoding", "error", 2, 4)
     assert f.message == "文件不是 UTF-8 编码：请在记事本或 WPS 中“另存为”，编码选 UTF-8"
 
 

@@ -90,9 +90,41 @@ def read_form_set(folder: Path) -> FormSet:
         first = e.errors(include_url=False)[0]
         raise FormSetError(f"{display_path(folder / MANIFEST)}: 错误: 表样清单格式不对（{'.'.join(map(str, first['loc']))}：{first['msg']}）") from None
     for annex in manifest.附件:
-        if not (folder / annex.模板).is_file():
-            raise FormSetError(f"{display_path(folder / MANIFEST)}: 错误: 附件{annex.编号}的模板 {annex.模板} 不存在")
+        template = folder / annex.模板
+        if not template.is_file() or template.resolve().parent != folder.resolve():
+            raise FormSetError(f"{display_path(folder / MANIFEST)}: 错误: 附件{annex.编号}的模板 {annex.模板} 不存在（模板应放在表样文件夹里）")
+        inspect_docx(template)
     return FormSet(manifest.名称, folder, tuple(manifest.附件))
+
+
+MAX_TEMPLATE_BYTES = 50 * 1024 * 1024  # uncompressed, all parts together
+MAX_TEMPLATE_PARTS = 2000
+
+
+def inspect_docx(path: Path) -> None:
+    """Refuse a template that is not a .docx, is damaged, unpacks to too much, or declares XML entities."""
+    import zipfile
+
+    where = display_path(path)
+    try:
+        with zipfile.ZipFile(path) as z:
+            infos = z.infolist()
+            if len(infos) > MAX_TEMPLATE_PARTS or sum(i.file_size for i in infos) > MAX_TEMPLATE_BYTES:
+                raise FormSetError(f"{where}: 错误: 模板解压后过大（超过 {MAX_TEMPLATE_BYTES // 1024 // 1024} MB 或 {MAX_TEMPLATE_PARTS} 个部件），不像是正常的 Word 文件")
+            if "word/document.xml" not in z.namelist():
+                raise FormSetError(f"{where}: 错误: 这不是 Word 文档（.docx）：请用 Word/WPS“另存为”.docx 格式")
+            for info in infos:
+                if info.filename.endswith((".xml", ".rels")):
+                    head = z.read(info)
+                    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+                        raise FormSetError(f"{where}: 错误: 模板中的 {info.filename} 声明了 XML 实体（DOCTYPE/ENTITY），已拒绝：请用 Word/WPS 重新保存该模板")
+            bad = z.testzip()
+            if bad is not None:
+                raise FormSetError(f"{where}: 错误: 模板已损坏（{bad} 校验不符）：请用 Word/WPS 打开后重新保存")
+    except zipfile.BadZipFile:
+        raise FormSetError(f"{where}: 错误: 这不是 Word 文档（.docx），或文件已损坏：请用 Word/WPS“另存为”.docx 格式") from None
+    except OSError as e:
+        raise FormSetError(f"{where}: 错误: 无法读取模板：{e.strerror}") from None
 
 
 @dataclass(frozen=True)

@@ -48,13 +48,17 @@ LOAD_CODES: dict[str, tuple[str, str]] = {
     "bad-date": ("日期不存在", "日期“2025-02-30”不存在：请检查年、月、日"),
     "empty-file": ("文件是空的", "文件是空的：请按示例填写内容"),
     "not-mapping": ("文件最外层不是“键: 值”映射", "文件最外层应为“键: 值”的映射，不能是列表或单个值"),
-    "encoding": ("文件不是 UTF-8 编码", "文件不是 UTF-8 编码：请在记事本或 WPS 中“另存为”，编码选 UTF-8"),
+    "encoding": ("文件不是 UTF-8 编码：带 BOM 的 UTF-16/32 照读；GBK/GB18030 在键名读得通时照读并警告；其余报错", "文件不是 UTF-8 编码：请在记事本或 WPS 中“另存为”，编码选 UTF-8"),
     "too-complex": ("文件过大、嵌套过深或别名展开过多（防止恶意文件）", "文件内容过多或别名（&/*）展开过多（超过 200000 项），请简化"),
     "missing-file": ("年度文件夹里没有 部门.yaml", "缺少 部门.yaml：每个年度的数据文件夹都应有它（部门名称、年度、表样）"),
+    "control-char": ("文件中有控制字符：未转义的直接报错；文字里转义写出的（如 \\x07）删除并警告，生成的 Word 文件不会损坏", "这里有不允许的控制字符（U+0007），常见于从网页或其他软件粘贴的文字：请删除它"),
     "text-expression": ("报告正文里的 {{ }} 引用了不存在的名称、写法有误，或试图访问程序内部", "正文里 {{ }} 中的名称“公务接代”不存在：可用的名称有 部门名称、年度、基础数据表、整体自评表、自评基础数据表、项目、本项目，其下用“.”接表上的栏目名"),
     "unknown-form-set": ("部门.yaml 的“表样”不是已有的表样（annexgen build 报告）", "找不到表样“汨罗县”：可用的表样有 汨罗、隆回"),
     "unknown-file": ("文件夹里有不认识的 .yaml 文件（警告，已忽略）", "不认识的数据文件，已忽略，是不是“基础数据表.yaml”？"),
 }
+
+#: characters XML 1.0 forbids (a .docx is XML): C0 controls but tab and newlines, lone surrogates, U+FFFE/U+FFFF
+XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 _INT = re.compile(r"^[-+]?(0|[1-9][0-9]*)$")
 _DEC = re.compile(r"^[-+]?([0-9]+\.[0-9]*|\.[0-9]+)$")
@@ -84,6 +88,7 @@ class _Builder:
     def __init__(self, doc: Document) -> None:
         self.doc = doc
         self.count = 0
+        self.warnings: list[tuple[Loc, str]] = []
 
     def build(self, node: yaml.Node, path: tuple, depth: int = 0) -> Any:
         self.count += 1
@@ -124,7 +129,11 @@ class _Builder:
     def _scalar(self, node: yaml.ScalarNode, loc: Loc) -> Any:
         tag, text = node.tag, node.value
         if tag == "tag:yaml.org,2002:str":
-            return text
+            clean = XML_FORBIDDEN.sub("", text)
+            if clean != text:
+                bad = "、".join(sorted({f"U+{ord(c):04X}" for c in XML_FORBIDDEN.findall(text)}))
+                self.warnings.append((loc, f"文字中有 Word 文件不能容纳的控制字符（{bad}），已删除：请检查这段文字是否完整"))
+            return clean
         if tag == "tag:yaml.org,2002:null":
             return None
         if tag == "tag:yaml.org,2002:bool":
@@ -143,8 +152,36 @@ class _Builder:
         raise _Problem("wrong-type", f"不支持的 YAML 标签“{tag}”：数据文件里只写文字、数字、日期和 true/false", loc)
 
 
-def _read_text(file: Path) -> str:
-    """The file's text. Raises `_Problem` for a file that is not UTF-8."""
+def _known_keys() -> set[str]:
+    """Every key the format has (field names and printed labels), to recognise a Chinese file in GBK."""
+    keys: set[str] = set()
+
+    def walk(cls: Any) -> None:
+        for name, info in cls.model_fields.items():
+            if name in keys:
+                continue
+            keys.add(info.alias or name)
+            inner = _unwrap(info.annotation)
+            if isinstance(inner, type) and issubclass(inner, BaseModel):
+                walk(inner)
+
+    walk(Submission)
+    return {k for k in keys if not k.isascii()}
+
+
+_KEY_LINE = re.compile(r"^[ \t-]*([^\s:#]+)\s*:", re.M)
+
+
+def _read_text(file: Path) -> tuple[str, str | None]:
+    """The file's text, and a warning when it had to be read in another encoding than UTF-8.
+
+    UTF-8 (with or without a BOM) is the format's encoding. UTF-16 and UTF-32 files
+    are read when they start with their byte-order mark: the mark says which they are.
+    A file that is not UTF-8 but reads as GB18030 (which contains GBK, what Notepad and
+    WPS on Chinese Windows save) is read that way only when the result contains keys
+    of the format: the Chinese key names are then proof of the encoding. Anything else
+    is refused with the way to save it as UTF-8.
+    """
     try:
         size = file.stat().st_size
         if size > MAX_FILE_BYTES:
@@ -152,12 +189,28 @@ def _read_text(file: Path) -> str:
         raw = file.read_bytes()
     except OSError as e:
         raise UnusableInputError(f"{display_path(file)}: 错误: 无法读取文件：{e.strerror}") from None
+    for bom, codec in ((b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
+        if raw.startswith(bom):
+            try:
+                return raw.decode(codec), None
+            except UnicodeDecodeError:
+                break
     try:
-        return raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig"), None
     except UnicodeDecodeError as e:
         line = raw[: e.start].count(b"\n") + 1
         col = e.start - (raw.rfind(b"\n", 0, e.start) + 1) + 1
-        raise _Problem("encoding", "文件不是 UTF-8 编码：请在记事本或 WPS 中“另存为”，编码选 UTF-8", (line, col)) from None
+        utf8_error = (line, col)
+    if b"\x00" not in raw:
+        try:
+            text = raw.decode("gb18030")
+        except UnicodeDecodeError:
+            text = None
+        if text is not None:
+            keys = set(_KEY_LINE.findall(text)) & _known_keys()
+            if keys:
+                return text, f"文件是 GBK/GB18030 编码（记事本、WPS 的“ANSI”），已按此读取：其中的键名“{sorted(keys)[0]}”只有这样才读得通。建议另存为 UTF-8"
+    raise _Problem("encoding", "文件不是 UTF-8 编码：请在记事本或 WPS 中“另存为”，编码选 UTF-8", utf8_error)
 
 
 def load_document(file: Path) -> tuple[Document | None, list[Finding]]:
@@ -165,22 +218,30 @@ def load_document(file: Path) -> tuple[Document | None, list[Finding]]:
     doc = Document(file=file, data=None)
     where = display_path(file)
     try:
-        text = _read_text(file)
+        text, encoding_note = _read_text(file)
         try:
             node = _compose(text)
         except yaml.MarkedYAMLError as e:
             mark = e.problem_mark or e.context_mark
             loc = (mark.line + 1, mark.column + 1) if mark else (1, 1)
             raise _Problem("yaml-syntax", _syntax_message(e), loc) from None
+        except yaml.reader.ReaderError as e:
+            line = text.count("\n", 0, e.position) + 1
+            col = e.position - (text.rfind("\n", 0, e.position) + 1) + 1
+            raise _Problem("control-char", f"这里有不允许的控制字符（U+{e.character if isinstance(e.character, int) else ord(e.character):04X}），常见于从网页或其他软件粘贴的文字：请删除它", (line, col)) from None
+        except RecursionError:
+            raise _Problem("too-complex", f"嵌套层级过深（超过 {MAX_DEPTH} 层），请检查括号和缩进", (1, 1)) from None
         if node is None:
             raise _Problem("empty-file", "文件是空的：请按示例填写内容", (1, 1))
         if not isinstance(node, yaml.MappingNode):
             loc = (node.start_mark.line + 1, node.start_mark.column + 1)
             raise _Problem("not-mapping", "文件最外层应为“键: 值”的映射，不能是列表或单个值", loc)
-        doc.data = _Builder(doc).build(node, ())
+        builder = _Builder(doc)
+        doc.data = builder.build(node, ())
     except _Problem as p:
         return None, [Finding(where, p.loc[0], p.loc[1], p.code, "error", p.message)]
-    return doc, []
+    notes = [Finding(where, 1, 1, "encoding", "warning", encoding_note)] if encoding_note else []
+    return doc, notes + [Finding(where, line, col, "control-char", "warning", message) for (line, col), message in builder.warnings]
 
 
 def _compose(text: str) -> yaml.Node | None:
@@ -190,7 +251,7 @@ def _compose(text: str) -> yaml.Node | None:
     if fast is not None:
         try:
             return yaml.compose(text, Loader=fast)
-        except yaml.MarkedYAMLError:
+        except yaml.YAMLError:
             pass
     return yaml.compose(text, Loader=yaml.SafeLoader)
 

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, PlainValidator, WithJsonSchem
 from pydantic_core import PydanticCustomError
 from typing_extensions import TypeAliasType
 
-from .values import Amount, Answer, Count, Date, Percent, Score, Text, source_text
+from .values import Amount, Answer, Count, Date, Percent, Score, SignedAmount, Text, source_text
 
 
 class Form(BaseModel):
@@ -41,6 +41,10 @@ def _year(value: Any) -> int:
 
 Year = Annotated[int, PlainValidator(_year), WithJsonSchema({"type": "integer", "minimum": 1990, "maximum": 2100})]
 
+SignedRow = Annotated[
+    list[Optional[SignedAmount]],
+    Field(min_length=3, max_length=3, description="一行三个数：[上年决算数, 本年预算数, 本年决算数]（万元），调减写负数；表上空白写 ~"),
+]
 Row = Annotated[
     list[Optional[Amount]],
     Field(
@@ -121,7 +125,7 @@ class FundControl(Form):
     水费电费差旅费: Optional[Row] = Field(None, alias="水费、电费、差旅费")
     会议费培训费: Optional[Row] = Field(None, alias="会议费、培训费")
     政府采购金额: Optional[Row] = None
-    部门基本支出预算调整: Optional[Row] = None
+    部门基本支出预算调整: Optional[SignedRow] = None
 
 
 class BuildingControl(Form):

@@ -96,12 +96,21 @@ class AmountWithUnit(Decimal):
 _WITH_UNIT = re.compile(r"^\s*([-+]?\d+(?:\.\d+)?)\s*万元\s*$")
 
 
-def _amount(value: Any) -> Decimal:
+def _signed_amount(value: Any) -> Decimal:
     if isinstance(value, str):
         m = _WITH_UNIT.match(value)
         if m:
             return AmountWithUnit(m[1])
     return _number(value, "金额（万元）")
+
+
+def _amount(value: Any) -> Decimal:
+    number = _signed_amount(value)
+    if number < 0:
+        raise PydanticCustomError(
+            "number_negative", "金额不能是负数，现为 {got}：支出、预算、决算都应写正数", {"got": format(number, "f")}
+        )
+    return number
 
 
 def unit_of(value: Decimal | None) -> str:
@@ -110,10 +119,15 @@ def unit_of(value: Decimal | None) -> str:
 
 
 def _score(value: Any) -> Decimal:
-    return _number(value, "分值/得分")
+    number = _number(value, "分值/得分")
+    if number < 0:
+        raise PydanticCustomError("number_negative", "分值/得分不能是负数，现为 {got}", {"got": format(number, "f")})
+    return number
 
 
 def _count(value: Any) -> int:
+    if isinstance(value, int) and not isinstance(value, bool) and value < 0:
+        raise PydanticCustomError("int_type", "人数不能是负数，现为 {got}", {"got": str(value)})
     if isinstance(value, bool) or not isinstance(value, int):
         if isinstance(value, Decimal) and value == value.to_integral_value():
             raise PydanticCustomError(
@@ -185,6 +199,11 @@ Amount = Annotated[
             "description": "金额（万元），如 13.9；表上印作“1796.79万元”的，照写",
         }
     ),
+]
+SignedAmount = Annotated[
+    Decimal,
+    PlainValidator(_signed_amount),
+    WithJsonSchema({"oneOf": [{"type": "number"}, {"type": "string", "pattern": r"^\s*[-+]?\d+(\.\d+)?\s*万元\s*$"}], "description": "金额（万元），可为负数（调减）"}),
 ]
 Score = Annotated[
     Decimal, PlainValidator(_score), WithJsonSchema({"type": "number", "minimum": 0})
