@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .check import check_loaded
 from .findings import Finding
-from .forms import MANIFEST, FormSetError, find_form_set, search_path
+from .forms import MANIFEST, FormSetNotFound, find_form_set, search_path
 from .load import LOAD_CODES, load
 from .render import Rendered, document_time, render_all, safe_filename, save, set_properties, show
 
@@ -49,7 +49,7 @@ def build(root: Path, out: Path, combine: bool = False, strict: bool = False) ->
     if loaded.submission is not None:
         try:
             form_set = find_form_set(show(loaded.submission.部门.表样), root)
-        except FormSetError:
+        except FormSetNotFound:
             findings.append(form_set_finding(loaded))
     if form_set is None or blocking(findings, strict):
         result.stopped = True

@@ -27,6 +27,10 @@ class FormSetError(AnnexgenError):
     """Raised when a form set cannot be found or its manifest is not usable."""
 
 
+class FormSetNotFound(FormSetError):
+    """Raised when no folder on the search path holds the form set named in the data."""
+
+
 class AnnexSpec(Form):
     """One annex of a form set, as its manifest declares it."""
 
@@ -74,7 +78,7 @@ def find_form_set(name: str, data_root: Path | None = None) -> FormSet:
         if (folder / MANIFEST).is_file():
             return read_form_set(folder)
     where = "、".join(display_path(p) for p in tried)
-    raise FormSetError(f"找不到表样“{name}”：在 {where} 里都没有 {name}/{MANIFEST}。请检查 部门.yaml 中的“表样”")
+    raise FormSetNotFound(f"找不到表样“{name}”：在 {where} 里都没有 {name}/{MANIFEST}。请检查 部门.yaml 中的“表样”")
 
 
 def read_form_set(folder: Path) -> FormSet:

@@ -75,7 +75,8 @@ def show(value: Any) -> str:
         return value.text
     if isinstance(value, dt.date):
         return f"{value.year}年{value.month}月{value.day}日"
-    return str(value).replace(MERGE, "")
+    # line ends as Word has them: one line break for \r\n, \r or \n
+    return str(value).replace(MERGE, "").replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _model(obj: Any) -> dict[str, str]:
