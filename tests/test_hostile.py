@@ -194,3 +194,32 @@ def test_bad_template_is_refused(tmp_path: Path, previous: Path, kind: str, word
     assert "Traceback" not in r.stdout + r.stderr
     assert "附件2-部门整体支出绩效自评表.docx: 错误: " in r.stderr and words in r.stderr, r.stderr
     assert snapshot(previous) == before
+
+
+@pytest.mark.parametrize("sig", ["SIGINT", "SIGKILL"])
+def test_build_interrupted_by_a_signal(tmp_path: Path, sig: str) -> None:
+    """A real process interrupted by Ctrl-C or killed mid-build: the previous output stays as it was."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    repo = Path(__file__).parent.parent
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-c", "from annexgen.cli import app; app()", "build", str(repo / "data" / "miluo-hrss" / "2023"), "-o", str(out), "--combine"]
+    subprocess.run(cmd, check=False, capture_output=True, timeout=120)
+    before = snapshot(out)
+    assert len(before) == 12
+    for name in before:  # make the old build distinguishable from a new one
+        (out / name).write_bytes(b"old " + before[name])
+    before = snapshot(out)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    time.sleep(0.9)  # after start-up, well inside rendering, before the final renames
+    proc.send_signal(getattr(signal, sig))
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode != 0
+    assert b"Traceback" not in err
+    if sig == "SIGINT":
+        assert proc.returncode == 130 and "已中断：输出文件夹中原有的文件未改动。" in err.decode("utf-8")
+    assert snapshot(out) == before
+    assert sorted(p.name for p in out.iterdir()) == sorted(before)

@@ -64,6 +64,9 @@ def build_command(
         code = run(path, out, combine, strict, sys.stdout)
     except AnnexgenError as e:
         raise _fail(e) from None
+    except KeyboardInterrupt:
+        typer.echo("已中断：输出文件夹中原有的文件未改动。", err=True)
+        raise typer.Exit(130) from None
     raise typer.Exit(code)
 
 
