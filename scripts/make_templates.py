@@ -216,6 +216,15 @@ def notes(doc) -> None:
     para(doc, "{%p endfor %}", "表下文字")
 
 
+def table_foot(doc, gap: bool = False) -> None:
+    """Under a 汨罗 table: an empty paragraph, the notes, (an empty paragraph,) the signature line."""
+    para(doc)
+    notes(doc)
+    if gap:
+        para(doc)
+    para(doc, SIGNATURE, "表下文字")
+
+
 # --- the annexes ---------------------------------------------------------------------------
 
 
@@ -303,9 +312,7 @@ def basic_data() -> object:
             "节约": "厉行节约保障措施",
         },
     )
-    para(doc)
-    notes(doc)
-    para(doc, SIGNATURE, "表下文字")
+    table_foot(doc)
     return doc
 
 
@@ -396,9 +403,7 @@ def overall_table() -> object:
             "偏差": "偏差原因\n分析及\n改进措施",
         },
     )
-    para(doc)
-    notes(doc)
-    para(doc, SIGNATURE, "表下文字")
+    table_foot(doc)
     return doc
 
 
@@ -449,10 +454,7 @@ def project_table() -> object:
     g.vmerge(0, start, len(g.table.rows) - 1)
     goals(g, "年度总体目标")
     indicator_block(g, "\n绩效指标", "偏差原因分析及改进措施")
-    para(doc)
-    notes(doc)
-    para(doc)
-    para(doc, SIGNATURE, "表下文字")
+    table_foot(doc, gap=True)
     return doc
 
 
