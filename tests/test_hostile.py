@@ -8,7 +8,6 @@ that there is no traceback, and that the previous output is untouched.
 
 from __future__ import annotations
 
-import os
 import zipfile
 from pathlib import Path
 

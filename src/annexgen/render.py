@@ -180,7 +180,7 @@ def _basic(sub: Submission, annex: AnnexSpec, number: str) -> dict[str, Any]:
     return ctx
 
 
-def _table(sub: Submission, table: Any, title: list[str]) -> dict[str, Any]:
+def _table(table: Any) -> dict[str, Any]:
     return {
         "目标": _model(table.年度总体目标),
         "指标行": indicator_rows(table.绩效指标),
@@ -226,7 +226,7 @@ def _overall_table(sub: Submission, annex: AnnexSpec, number: str) -> dict[str, 
     t = sub.整体自评.部门整体支出绩效自评表
     title = title_lines(t.标题, annex.默认标题, 年度=sub.年度, 部门名称=sub.部门.部门名称)
     ctx = _common(sub, number, title, t.表注)
-    ctx.update(_table(sub, t, title))
+    ctx.update(_table(t))
     ctx.update({"资金": {"年度资金总额": _model(t.年度资金总额)}, "收入": _model(t.按收入性质分), "支出": _model(t.按支出性质分)})
     return ctx
 
@@ -234,7 +234,7 @@ def _overall_table(sub: Submission, annex: AnnexSpec, number: str) -> dict[str, 
 def _project_table(sub: Submission, annex: AnnexSpec, number: str, p: Project) -> dict[str, Any]:
     title = title_lines(p.标题, annex.默认标题, 年度=sub.年度, 部门名称=sub.部门.部门名称, 项目名称=p.项目名称)
     ctx = _common(sub, number, title, p.表注)
-    ctx.update(_table(sub, p, title))
+    ctx.update(_table(p))
     ctx.update(
         {
             "项目名称": show(p.项目名称),

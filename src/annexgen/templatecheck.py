@@ -21,12 +21,11 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from docx import Document
 from docx.oxml.ns import qn
 from docxtpl import DocxTemplate
 from jinja2 import nodes
 
-from .forms import FormSet, read_form_set
+from .forms import FormSet
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "example-county" / "2024"
 ANY = object()  # a value whose inside is not known (an item of an empty sample list)
@@ -245,12 +244,3 @@ def check_form_set(form_set: FormSet, shapes: dict[str, Any] | None = None) -> l
     for annex in form_set.annexes:
         problems.extend(check_template(form_set.template(annex), shapes[annex.内容]))
     return problems
-
-
-def check_folder(folder: Path) -> list[Problem]:
-    return check_form_set(read_form_set(folder))
-
-
-def template_paragraph_texts(path: Path) -> list[str]:
-    """The text of every paragraph of a template (for tests and messages)."""
-    return [p.text for p in Document(str(path)).paragraphs]
