@@ -338,7 +338,7 @@ def longhui_basic_data() -> object:
     return doc
 
 
-FUND_WIDTHS = [10, 16, 16, 28, 20, 20, 10, 18, 18]  # the nine columns of the indicator block
+FUND_WIDTHS = [10, 16, 16, 26, 20, 20, 12, 18, 18]  # the nine columns of the indicator block
 
 
 def indicator_block(g: Grid, label: str, deviation: str, total_row=None, blank_row=None) -> None:
