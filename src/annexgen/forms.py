@@ -64,7 +64,8 @@ def search_path(data_root: Path | None = None) -> list[Path]:
     if data_root is not None:
         for folder in (data_root, *data_root.resolve().parents):
             if (folder / "templates").is_dir():
-                paths.append(folder / "templates")
+                if (folder / "templates").resolve() != BUILTIN:  # inside this repository: the built-in sets
+                    paths.append(folder / "templates")
                 break
     paths.append(BUILTIN)
     return paths
@@ -163,7 +164,8 @@ def new_form_set(name: str, source: str, data_root: Path) -> Path:
     if safe_filename(name) != name or name.startswith("."):
         raise FormSetError(f"错误: 表样名称“{name}”不能含 / \\ : * ? \" < > | 等字符")
     origin = find_form_set(source, data_root)
-    target = (search_path(data_root)[0] if search_path(data_root)[0] != BUILTIN else data_root / "templates") / name
+    first = search_path(data_root)[0]
+    target = (first if first != BUILTIN else data_root / "templates") / name
     if target.exists():
         raise FormSetError(f"{display_path(target)}: 错误: 已经有这个表样了：换一个名称，或先删除它")
     shutil.copytree(origin.folder, target)
