@@ -9,6 +9,7 @@ normalises line ends), and U+E000 is annexgen's merge marker (render.MERGE), nev
 from __future__ import annotations
 
 import json
+import os
 import re
 import tempfile
 from pathlib import Path
@@ -22,6 +23,7 @@ from annexgen.render import MERGE
 from extract import extract_text
 from helpers import year
 
+EXAMPLES = int(os.environ.get("ANNEXGEN_PROPERTY_EXAMPLES", "40"))  # more: ANNEXGEN_PROPERTY_EXAMPLES=1000
 FIELDS = [
     # (file stem, text to replace, where the value is printed)
     ("部门", "部门名称: 测试县人力资源和社会保障局", "部门名称: {}", "附件2"),
@@ -44,7 +46,7 @@ def expected(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(field=st.sampled_from(FIELDS), text=st.text(min_size=1, max_size=40))
 def test_any_text_builds_or_is_refused_with_a_location(field, text: str) -> None:
     stem, old, new, annex = field
