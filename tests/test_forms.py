@@ -123,3 +123,16 @@ def test_check_reports_a_broken_tag_and_handles_split_runs(tmp_path: Path) -> No
     path_shown = f"{data}/templates/某县/附件1-基础数据表.docx"
     assert f"{path_shown}: 表格1 第25行第2格: 错误: 标签写法有误：这一段里“{{{{”和“}}}}”不成对（{{{{ 厉行节约保障措施）" in r.stdout.splitlines(), r.stdout
     assert "部门名称" not in r.stdout  # the split tag is read whole, and the name exists
+
+
+def test_manifest_pattern_with_an_unknown_name(tmp_path: Path) -> None:
+    data = county(tmp_path)
+    invoke("forms", "new", "某县", "--from", "汨罗", "--data", str(data))
+    manifest = data / "templates" / "某县" / "表样.yaml"
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace('名称: "{项目名称}项目支出绩效自评表"', '名称: "{项目}项目支出绩效自评表"'), encoding="utf-8")
+    r = invoke("forms", "check", "某县", "--data", str(data))
+    assert r.exit_code == 1
+    assert f"{data}/templates/某县/表样.yaml: 附件3-{{序号}}: 错误: 表样清单中附件3-{{序号}}的“名称”（{{项目}}项目支出绩效自评表）写法有误（'项目'）：花括号里只能写 {{项目名称}}" in r.stdout.splitlines()
+    (data / "部门.yaml").write_text((data / "部门.yaml").read_text(encoding="utf-8").replace("表样: 汨罗", "表样: 某县"), encoding="utf-8")
+    b = invoke("build", str(data), "-o", str(tmp_path / "out"))
+    assert b.exit_code == 1 and "花括号里只能写 {项目名称}" in b.stderr and "Traceback" not in b.stderr

@@ -41,6 +41,16 @@ class AnnexSpec(Form):
     默认标题: Text
 
 
+def fill_pattern(annex: "AnnexSpec", key: str, **names: object) -> str:
+    """A manifest pattern ({序号}, {项目名称}, {年度}, {部门名称}) with its names filled in."""
+    pattern = str(getattr(annex, key))
+    try:
+        return pattern.format(**names)
+    except (KeyError, IndexError, ValueError) as e:
+        allowed = "、".join("{" + n + "}" for n in names)
+        raise FormSetError(f"错误: 表样清单中附件{annex.编号}的“{key}”（{pattern}）写法有误（{e}）：花括号里只能写 {allowed}") from None
+
+
 class Manifest(Form):
     名称: Text
     附件: list[AnnexSpec]

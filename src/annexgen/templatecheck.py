@@ -239,8 +239,18 @@ def _unknown(template: str, p, missing: str, valid: list[str]) -> Problem:
 
 def check_form_set(form_set: FormSet, shapes: dict[str, Any] | None = None) -> list[Problem]:
     """Every problem of every template of a form set."""
+    from .errors import AnnexgenError
+    from .forms import MANIFEST, PER_PROJECT, fill_pattern
+
     shapes = shapes or sample_shapes()
     problems: list[Problem] = []
     for annex in form_set.annexes:
+        per_project = annex.内容 in PER_PROJECT
+        names = {"年度": 2024, "部门名称": "某部门", **({"项目名称": "某项目"} if per_project else {})}
+        for key, values in (("编号", {"序号": 1} if per_project else {}), ("名称", {"项目名称": "某项目"} if per_project else {}), ("默认标题", names)):
+            try:
+                fill_pattern(annex, key, **values)
+            except AnnexgenError as e:
+                problems.append(Problem(MANIFEST, f"附件{annex.编号}", str(e).removeprefix("错误: ")))
         problems.extend(check_template(form_set.template(annex), shapes[annex.内容]))
     return problems
