@@ -317,6 +317,8 @@ def render_docx(template: Path, context: dict[str, Any]):
         tpl.render(context, jinja_env=_ENV, autoescape=True)
     except jinja2.TemplateError as e:
         raise RenderError(f"{display_path(template)}: 错误: 模板无法填写（{e}）：请运行 annexgen forms check 查看模板中的问题") from None
+    except Exception as e:  # a template is trusted, but a broken one still gets a message, not a traceback
+        raise RenderError(f"{display_path(template)}: 错误: 模板无法填写（{type(e).__name__}: {e}）：请用 Word/WPS 重新保存该模板，并运行 annexgen forms check") from None
     merge_marked_cells(tpl.docx)
     return tpl.docx
 
