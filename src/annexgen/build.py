@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .check import check_loaded
 from .findings import Finding
-from .forms import MANIFEST, FormSetNotFound, find_form_set, search_path
+from .forms import FormSetNotFound, find_form_set, list_form_sets
 from .load import LOAD_CODES, load
 from .render import Rendered, document_time, render_all, safe_filename, save, set_properties, show
 
@@ -67,7 +67,7 @@ def build(root: Path, out: Path, combine: bool = False, strict: bool = False) ->
 def form_set_finding(loaded) -> Finding:
     """The form set named in 部门.yaml does not exist: located at its 表样 key."""
     name = loaded.submission.部门.表样
-    known = sorted({p.name for base in search_path(loaded.root) if base.is_dir() for p in base.iterdir() if (p / MANIFEST).is_file()})
+    known = sorted({f.name for f in list_form_sets(loaded.root)})
     return loaded.finding(("部门", "表样"), "unknown-form-set", "error", f"找不到表样“{name}”：可用的表样有 {'、'.join(known)}")
 
 
