@@ -29,7 +29,7 @@ from pydantic import BaseModel
 from .errors import AnnexgenError
 from .findings import display_path
 from .forms import PER_PROJECT, AnnexSpec, FormSet, fill_pattern
-from .model import Group, Project, Report, Submission
+from .model import BuildingControl, Group, Project, Report, Submission
 from .values import Percent, unit_of
 
 #: the text of a table cell that continues the vertical merge of the cell above it
@@ -88,9 +88,9 @@ def _rows(obj: Any) -> dict[str, list[str]]:
     return {name: [show(v) for v in (getattr(obj, name) or [None, None, None])] for name in type(obj).model_fields if name != "专项明细"}
 
 
-def title_lines(written: str | None, annex: AnnexSpec, **names: Any) -> list[str]:
+def title_lines(written: str | None, annex: AnnexSpec, sub: Submission, **names: Any) -> list[str]:
     """The title's paragraphs: as written in the data, else the form set's default."""
-    text = written if written else fill_pattern(annex, "默认标题", **names)
+    text = written if written else fill_pattern(annex, "默认标题", 年度=sub.年度, 部门名称=sub.部门.部门名称, **names)
     return [show(line) for line in text.split("\n")]
 
 
@@ -164,7 +164,7 @@ def _basic(sub: Submission, annex: AnnexSpec, number: str) -> dict[str, Any]:
     year = sub.年度
     labels = b.年度标签
     cols = labels.经费控制情况 or [year - 1, year, year]
-    ctx = _common(sub, number, title_lines(b.标题, annex, 年度=year, 部门名称=sub.部门.部门名称), b.表注)
+    ctx = _common(sub, number, title_lines(b.标题, annex, sub), b.表注)
     ctx.update(
         {
             "在职人数年": str(labels.实际在职人数 or year),
@@ -173,7 +173,7 @@ def _basic(sub: Submission, annex: AnnexSpec, number: str) -> dict[str, Any]:
             "人员": _model(b.财政供养人员情况),
             "经费": _rows(b.经费控制情况),
             "专项明细": [{"名称": show(s.名称), "金额": [show(v) for v in s.金额]} for s in b.经费控制情况.专项明细],
-            "楼堂馆所": _model(b.楼堂馆所控制情况) if b.楼堂馆所控制情况 else dict.fromkeys(("批复规模", "实际规模", "规模控制率", "预算投资", "实际投资", "投资概算控制率"), ""),
+            "楼堂馆所": _model(b.楼堂馆所控制情况 or BuildingControl()),
             "厉行节约保障措施": show(b.厉行节约保障措施),
         }
     )
@@ -206,7 +206,7 @@ def _checklist(sub: Submission, annex: AnnexSpec, number: str) -> dict[str, Any]
     c = sub.整体自评.自评基础数据表 if sub.整体自评 else None
     if c is None:
         raise _missing("整体自评.yaml 中的“自评基础数据表”", annex)
-    ctx = _common(sub, number, title_lines(c.标题, annex, 年度=sub.年度, 部门名称=sub.部门.部门名称), c.表注)
+    ctx = _common(sub, number, title_lines(c.标题, annex, sub), c.表注)
     ctx.update(
         {
             "基本": _ticks(c.基本情况),
@@ -224,7 +224,7 @@ def _overall_table(sub: Submission, annex: AnnexSpec, number: str) -> dict[str, 
     if sub.整体自评 is None:
         raise _missing("整体自评.yaml", annex)
     t = sub.整体自评.部门整体支出绩效自评表
-    title = title_lines(t.标题, annex, 年度=sub.年度, 部门名称=sub.部门.部门名称)
+    title = title_lines(t.标题, annex, sub)
     ctx = _common(sub, number, title, t.表注)
     ctx.update(_table(t))
     ctx.update({"资金": {"年度资金总额": _model(t.年度资金总额)}, "收入": _model(t.按收入性质分), "支出": _model(t.按支出性质分)})
@@ -232,7 +232,7 @@ def _overall_table(sub: Submission, annex: AnnexSpec, number: str) -> dict[str, 
 
 
 def _project_table(sub: Submission, annex: AnnexSpec, number: str, p: Project) -> dict[str, Any]:
-    title = title_lines(p.标题, annex, 年度=sub.年度, 部门名称=sub.部门.部门名称, 项目名称=p.项目名称)
+    title = title_lines(p.标题, annex, sub, 项目名称=p.项目名称)
     ctx = _common(sub, number, title, p.表注)
     ctx.update(_table(p))
     ctx.update(
@@ -249,7 +249,7 @@ def _project_table(sub: Submission, annex: AnnexSpec, number: str, p: Project) -
 def _report(sub: Submission, annex: AnnexSpec, number: str, report: Report | None, what: str, **names: Any) -> dict[str, Any]:
     if report is None:
         raise _missing(what, annex)
-    title = title_lines(report.标题, annex, 年度=sub.年度, 部门名称=sub.部门.部门名称, **names)
+    title = title_lines(report.标题, annex, sub, **names)
     ctx = _common(sub, number, title, [])
     cover = None
     if report.封面 is not None:
