@@ -48,6 +48,12 @@ class Context:
         self.loaded = loaded
         self.sub = loaded.submission
 
+    @property
+    def checklist(self):
+        """The 自评基础数据表 (隆回 附件4-1), or None when the submission has none."""
+        overall = self.sub.整体自评
+        return overall.自评基础数据表 if overall is not None else None
+
     def finding(self, path: tuple, code: str, message: str, severity: str | None = None) -> Finding:
         sev = severity or next(r.severity for r in RULES if r.code == code)
         return self.loaded.finding(path, code, sev, message)

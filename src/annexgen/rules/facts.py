@@ -86,7 +86,7 @@ def _fact_pairs(ctx: Context) -> Iterator[tuple[tuple, tuple, str, str]]:
             if i is None:
                 continue
             yield BASIC + ("专项明细", r, "金额", 2), ("项目", i, "项目资金", "年度资金总额", "全年执行数"), f"基础数据表 专项“{row.名称}”{dec[2]}", "项目自评表 年度资金总额全年执行数"
-    c = s.整体自评.自评基础数据表 if s.整体自评 is not None else None
+    c = ctx.checklist
     if c is not None:
         basics = CHECKLIST + ("基本情况",)
         if s.基础数据表 is not None:

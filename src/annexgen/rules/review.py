@@ -57,11 +57,10 @@ def over_staffed(ctx: Context) -> Iterator[Finding]:
     "填了结余 102.73 万元，但年度资金执行率为 100%：有结余时执行率不应为 100%，请核对",
 )
 def surplus_full_execution(ctx: Context) -> Iterator[Finding]:
-    o = ctx.sub.整体自评
-    if o is None or o.自评基础数据表 is None:
+    if ctx.checklist is None:
         return
-    b = o.自评基础数据表.实施情况.预算执行
-    rate = o.部门整体支出绩效自评表.年度资金总额.执行率
+    b = ctx.checklist.实施情况.预算执行
+    rate = ctx.sub.整体自评.部门整体支出绩效自评表.年度资金总额.执行率
     if b.本年度是否有结余 and b.结余金额 and rate is not None and rate.value >= 100:
         yield ctx.finding(CHECKLIST + ("实施情况", "预算执行", "结余金额"), "surplus-full-execution", f"填了结余 {fmt(b.结余金额)} 万元，但年度资金执行率为 {rate.text}：有结余时执行率不应为 100%，请核对")
 
@@ -73,11 +72,10 @@ def surplus_full_execution(ctx: Context) -> Iterator[Finding]:
     "勾选“本年度是否追加了预算：否”，但全年预算数 11458.23 大于年初预算数 1796.79：请核对勾选",
 )
 def checklist_conflict(ctx: Context) -> Iterator[Finding]:
-    o = ctx.sub.整体自评
-    if o is None or o.自评基础数据表 is None:
+    if ctx.checklist is None:
         return
-    c = o.自评基础数据表.实施情况
-    line = o.部门整体支出绩效自评表.年度资金总额
+    c = ctx.checklist.实施情况
+    line = ctx.sub.整体自评.部门整体支出绩效自评表.年度资金总额
     impl = CHECKLIST + ("实施情况",)
 
     def tick(answer: bool) -> str:

@@ -236,11 +236,11 @@ def unit_mismatch(ctx: Context) -> Iterator[Finding]:
     "自评结论写作“优”，但总分 85 对应“良”：请改为“良”",
 )
 def grade_mismatch(ctx: Context) -> Iterator[Finding]:
-    o = ctx.sub.整体自评
-    if o is None or o.自评基础数据表 is None or o.自评基础数据表.自评结论 is None:
+    written = ctx.checklist.自评结论 if ctx.checklist is not None else None
+    if written is None:
         return
-    total = o.部门整体支出绩效自评表.总分.得分
-    if total is not None and grade(total) != o.自评基础数据表.自评结论:
-        yield ctx.finding(CHECKLIST + ("自评结论",), "grade-mismatch", f"自评结论写作“{o.自评基础数据表.自评结论}”，但总分 {fmt(total)} 对应“{grade(total)}”：请改为“{grade(total)}”")
+    total = ctx.sub.整体自评.部门整体支出绩效自评表.总分.得分
+    if total is not None and grade(total) != written:
+        yield ctx.finding(CHECKLIST + ("自评结论",), "grade-mismatch", f"自评结论写作“{written}”，但总分 {fmt(total)} 对应“{grade(total)}”：请改为“{grade(total)}”")
 
 

@@ -50,7 +50,7 @@ def _qizhong(ctx: Context) -> Iterator[tuple[tuple, list[tuple]]]:
     if ctx.sub.基础数据表 is not None:
         for c in range(3):
             yield BASIC + ("公用经费", c), [BASIC + (k, c) for k in ("办公经费", "水费、电费、差旅费", "会议费、培训费")]
-    if ctx.sub.整体自评 is not None and ctx.sub.整体自评.自评基础数据表 is not None:
+    if ctx.checklist is not None:
         spend = CHECKLIST + ("基本情况", "年度支出")
         yield spend + ("合计",), [spend + ("其中三公经费支出",)]
 
