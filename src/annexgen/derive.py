@@ -172,7 +172,8 @@ def derive(sub: Submission) -> Submission:
 def _derive_scores(sub: Submission, prefix: tuple, table: Form) -> None:
     line_path = fund_line_path(prefix)
     line = resolve(sub, line_path)
-    weights = [ind.分值 for _, _, ind in indicators(table.绩效指标)]  # type: ignore[attr-defined]
+    rows = [ind for _, _, ind in indicators(table.绩效指标)]  # type: ignore[attr-defined]
+    weights = [r.分值 for r in rows]
     if _unset(sub, line_path + ("分值",)) and weights and None not in weights:
         rest = Decimal(100) - sum(weights, Decimal(0))
         if rest >= 0:
@@ -182,7 +183,6 @@ def _derive_scores(sub: Submission, prefix: tuple, table: Form) -> None:
     if _unset(sub, line_path + ("得分",)) and line.分值 is not None and line.执行率 is not None:
         _set(sub, line_path + ("得分",), score_value(line.分值, line.执行率.value))
 
-    rows = [ind for _, _, ind in indicators(table.绩效指标)]  # type: ignore[attr-defined]
     total = prefix + ("总分",)
     if _unset(sub, total + ("分值",)):
         parts = [line.分值] + [r.分值 for r in rows]
