@@ -12,12 +12,14 @@ from typing import Literal
 
 from pydantic import ValidationError
 
+from .bundled import TEMPLATES_PACKAGE, bundled_folder
 from .errors import AnnexgenError
 from .findings import display_path
 from .model import Form, Text
 
 MANIFEST = "表样.yaml"
-BUILTIN = Path(__file__).resolve().parents[2] / "templates"
+#: the built-in form sets, shipped as package data (None when this installation lacks them)
+BUILTIN = bundled_folder(TEMPLATES_PACKAGE)
 
 Kind = Literal["基础数据表", "部门整体支出绩效自评表", "自评基础数据表", "项目支出绩效自评表", "部门整体支出绩效自评报告", "项目支出绩效自评报告"]
 PER_PROJECT = ("项目支出绩效自评表", "项目支出绩效自评报告")
@@ -77,7 +79,8 @@ def search_path(data_root: Path | None = None) -> list[Path]:
                 if (folder / "templates").resolve() != BUILTIN:  # inside this repository: the built-in sets
                     paths.append(folder / "templates")
                 break
-    paths.append(BUILTIN)
+    if BUILTIN is not None:
+        paths.append(BUILTIN)
     return paths
 
 

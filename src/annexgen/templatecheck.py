@@ -25,9 +25,12 @@ from docx.oxml.ns import qn
 from docxtpl import DocxTemplate
 from jinja2 import nodes
 
+from .bundled import REINSTALL, SAMPLE_PACKAGE, bundled_folder
+from .errors import AnnexgenError
 from .forms import FormSet
 
-SAMPLE = Path(__file__).resolve().parents[2] / "data" / "example-county" / "2024"
+#: the sample department-year, shipped as package data (None when this installation lacks it)
+SAMPLE = bundled_folder(SAMPLE_PACKAGE)
 ANY = object()  # a value whose inside is not known (an item of an empty sample list)
 
 
@@ -72,6 +75,8 @@ def sample_shapes() -> dict[str, Any]:
     from .load import load
     from .render import annexes
 
+    if SAMPLE is None:
+        raise AnnexgenError(f"错误: 检查表样要用到 annexgen 自带的示例数据，但它不在安装里。{REINSTALL}")
     loaded = load(SAMPLE)
     if loaded.submission is None:
         raise RuntimeError(f"sample department-year {SAMPLE} does not load")
@@ -239,7 +244,6 @@ def _unknown(template: str, p, missing: str, valid: list[str]) -> Problem:
 
 def check_form_set(form_set: FormSet, shapes: dict[str, Any] | None = None) -> list[Problem]:
     """Every problem of every template of a form set."""
-    from .errors import AnnexgenError
     from .forms import MANIFEST, PER_PROJECT, fill_pattern
 
     shapes = shapes or sample_shapes()
