@@ -136,3 +136,44 @@ def test_manifest_pattern_with_an_unknown_name(tmp_path: Path) -> None:
     (data / "部门.yaml").write_text((data / "部门.yaml").read_text(encoding="utf-8").replace("表样: 汨罗", "表样: 某县"), encoding="utf-8")
     b = invoke("build", str(data), "-o", str(tmp_path / "out"))
     assert b.exit_code == 1 and "花括号里只能写 {项目名称}" in b.stderr and "Traceback" not in b.stderr
+
+
+def test_unknown_form_set_lists_the_sets_that_exist(tmp_path: Path) -> None:
+    """Outside the repository too: the message names every set on the search path, local ones included."""
+    data = tmp_path / "2024"
+    shutil.copytree(REPO / "data" / "example-county" / "2024", data)
+    department = data / "部门.yaml"
+    department.write_text(department.read_text(encoding="utf-8").replace("表样: 汨罗", "表样: 某县"), encoding="utf-8")
+    r = invoke("build", str(data), "-o", str(tmp_path / "out"))
+    assert r.exit_code == 1
+    assert f"{display_path(department)}:7:5: 错误: 找不到表样“某县”：可用的表样有 汨罗、隆回 [unknown-form-set]" in r.stdout.splitlines()
+    assert not (tmp_path / "out").exists()
+    assert invoke("forms", "new", "本县", "--from", "汨罗", "--data", str(data)).exit_code == 0
+    r = invoke("build", str(data), "-o", str(tmp_path / "out"))
+    assert "找不到表样“某县”：可用的表样有 本县、汨罗、隆回 [unknown-form-set]" in r.stdout
+    c = invoke("forms", "check", "某县", "--data", str(data))
+    assert c.exit_code == 1 and c.stderr.strip() == "错误: 找不到表样“某县”：可用的表样有 本县、汨罗、隆回"
+
+
+def test_no_form_sets_at_all_says_what_to_do(tmp_path: Path, monkeypatch) -> None:
+    """An installation without its built-in sets: never an empty list, but what happened and what to do."""
+    import annexgen.forms
+    import annexgen.templatecheck
+
+    monkeypatch.setattr(annexgen.forms, "BUILTIN", None)
+    data = tmp_path / "2024"
+    shutil.copytree(REPO / "data" / "example-county" / "2024", data)
+    r = invoke("build", str(data), "-o", str(tmp_path / "out"))
+    assert r.exit_code == 1
+    line = next(line for line in r.stdout.splitlines() if "[unknown-form-set]" in line)
+    assert line.startswith(f"{display_path(data / '部门.yaml')}:7:5: 错误: 找不到表样“汨罗”：没有任何可用的表样（annexgen 自带的汨罗、隆回表样不在安装里")
+    assert "请重新安装 annexgen" in line and "可用的表样有" not in line
+    for args in (("forms", "list"), ("forms", "check"), ("forms", "check", "汨罗")):
+        f = invoke(*args, "--data", str(data))
+        assert f.exit_code == 1 and f.stdout == "", args
+        assert "没有任何可用的表样" in f.stderr and "请重新安装 annexgen" in f.stderr and "Traceback" not in f.stderr, args
+
+    monkeypatch.undo()
+    monkeypatch.setattr(annexgen.templatecheck, "SAMPLE", None)
+    s = invoke("forms", "check", "汨罗", "--data", str(data))
+    assert s.exit_code == 1 and "自带的示例数据" in s.stderr and "请重新安装 annexgen" in s.stderr

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .check import check_loaded
 from .findings import Finding
-from .forms import FormSetNotFound, find_form_set, list_form_sets
+from .forms import FormSetNotFound, available_form_sets, find_form_set
 from .load import LOAD_CODES, load
 from .render import Rendered, document_time, render_all, safe_filename, save, set_properties, show
 
@@ -65,10 +65,9 @@ def build(root: Path, out: Path, combine: bool = False, strict: bool = False) ->
 
 
 def form_set_finding(loaded) -> Finding:
-    """The form set named in 部门.yaml does not exist: located at its 表样 key."""
+    """The form set named in 部门.yaml does not exist: located at its 表样 key, with the sets that do."""
     name = loaded.submission.部门.表样
-    known = sorted({f.name for f in list_form_sets(loaded.root)})
-    return loaded.finding(("部门", "表样"), "unknown-form-set", "error", f"找不到表样“{name}”：可用的表样有 {'、'.join(known)}")
+    return loaded.finding(("部门", "表样"), "unknown-form-set", "error", f"找不到表样“{name}”：{available_form_sets(loaded.root)}")
 
 
 def combined(docs: list[Rendered], sub, title: str) -> bytes:

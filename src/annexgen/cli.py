@@ -81,7 +81,11 @@ def forms_list(data: Path = DATA_OPTION) -> None:
     """列出可用的表样及其位置（本地的在前，内置的在后）。"""
     from .commands.forms import run_list
 
-    raise typer.Exit(run_list(data, sys.stdout))
+    try:
+        code = run_list(data, sys.stdout)
+    except AnnexgenError as e:
+        raise _fail(e) from None
+    raise typer.Exit(code)
 
 
 @forms_app.command("new")

@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import ValidationError
 
-from .bundled import TEMPLATES_PACKAGE, bundled_folder
+from .bundled import REINSTALL, TEMPLATES_PACKAGE, bundled_folder
 from .errors import AnnexgenError
 from .findings import display_path
 from .model import Form, Text
@@ -20,6 +20,7 @@ from .model import Form, Text
 MANIFEST = "表样.yaml"
 #: the built-in form sets, shipped as package data (None when this installation lacks them)
 BUILTIN = bundled_folder(TEMPLATES_PACKAGE)
+NO_FORM_SETS = f"没有任何可用的表样（annexgen 自带的汨罗、隆回表样不在安装里，数据旁边或上级的 templates/ 里也没有）。{REINSTALL}，或把表样文件夹（含 {MANIFEST}）放在数据旁边的 templates/ 里"
 
 Kind = Literal["基础数据表", "部门整体支出绩效自评表", "自评基础数据表", "项目支出绩效自评表", "部门整体支出绩效自评报告", "项目支出绩效自评报告"]
 PER_PROJECT = ("项目支出绩效自评表", "项目支出绩效自评报告")
@@ -91,8 +92,13 @@ def find_form_set(name: str, data_root: Path | None = None) -> FormSet:
         folder = base / name
         if (folder / MANIFEST).is_file():
             return read_form_set(folder)
-    where = "、".join(display_path(p) for p in tried)
-    raise FormSetNotFound(f"找不到表样“{name}”：在 {where} 里都没有 {name}/{MANIFEST}。请检查 部门.yaml 中的“表样”")
+    raise FormSetNotFound(f"错误: 找不到表样“{name}”：{available_form_sets(data_root)}")
+
+
+def available_form_sets(data_root: Path | None = None) -> str:
+    """'可用的表样有 汨罗、隆回' for a message, or what to do when there is none at all."""
+    names = sorted({f.name for f in list_form_sets(data_root)})
+    return f"可用的表样有 {'、'.join(names)}" if names else NO_FORM_SETS
 
 
 def read_form_set(folder: Path) -> FormSet:

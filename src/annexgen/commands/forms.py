@@ -6,11 +6,19 @@ from pathlib import Path
 from typing import TextIO
 
 from ..findings import display_path
-from ..forms import find_form_set, list_form_sets, new_form_set, read_form_set
+from ..forms import NO_FORM_SETS, FormSetError, FoundSet, find_form_set, list_form_sets, new_form_set, read_form_set
+
+
+def existing_sets(data: Path) -> list[FoundSet]:
+    """The form sets on the search path; an error saying what to do when there is none."""
+    found = list_form_sets(data)
+    if not found:
+        raise FormSetError(f"错误: {NO_FORM_SETS}")
+    return found
 
 
 def run_list(data: Path, out: TextIO) -> int:
-    for found in list_form_sets(data):
+    for found in existing_sets(data):
         where = "内置" if found.builtin else "本地"
         note = "（被前面同名的表样覆盖）" if found.shadowed else ""
         out.write(f"{found.name}\t{where}\t{display_path(found.folder)}{note}\n")
@@ -27,7 +35,7 @@ def run_new(name: str, source: str, data: Path, out: TextIO) -> int:
 def run_check(name: str | None, data: Path, out: TextIO) -> int:
     from ..templatecheck import check_form_set
 
-    sets = [find_form_set(name, data)] if name else [read_form_set(f.folder) for f in list_form_sets(data) if not f.shadowed]
+    sets = [find_form_set(name, data)] if name else [read_form_set(f.folder) for f in existing_sets(data) if not f.shadowed]
     problems = []
     for form_set in sets:
         found = check_form_set(form_set)
