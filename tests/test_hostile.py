@@ -203,17 +203,28 @@ def test_build_interrupted_by_a_signal(tmp_path: Path, sig: str) -> None:
     import sys
     import time
 
-    repo = Path(__file__).parent.parent
+    import shutil
+
+    # 汨罗 with its four projects copied ten times: 83 annexes and the combined file, a build of several seconds on any machine,
+    # so that the signal surely arrives while annexes are being rendered
+    data = tmp_path / "data"
+    shutil.copytree(Path(__file__).parent.parent / "data" / "miluo-hrss" / "2023", data)
+    for project in sorted((data / "项目").glob("*.yaml")):
+        n, name = project.stem.split("-", 1)
+        for copy in range(1, 10):
+            shutil.copy(project, data / "项目" / f"{int(n) + 4 * copy}-{name}{copy}.yaml")
     out = tmp_path / "out"
-    cmd = [sys.executable, "-c", "from annexgen.cli import app; app()", "build", str(repo / "data" / "miluo-hrss" / "2023"), "-o", str(out), "--combine"]
-    subprocess.run(cmd, check=False, capture_output=True, timeout=120)
+    cmd = [sys.executable, "-c", "from annexgen.cli import app; app()", "build", str(data), "-o", str(out), "--combine"]
+    started = time.monotonic()
+    subprocess.run(cmd, check=False, capture_output=True, timeout=300)
+    full = time.monotonic() - started
     before = snapshot(out)
-    assert len(before) == 12
+    assert len(before) == 3 + 2 * 40 + 1  # 附件1, 2, 4, two per project, the combined file
     for name in before:  # make the old build distinguishable from a new one
         (out / name).write_bytes(b"old " + before[name])
     before = snapshot(out)
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    time.sleep(0.9)  # after start-up, well inside rendering, before the final renames
+    time.sleep(min(0.9, full / 2))  # after start-up, well inside rendering, before the final renames
     proc.send_signal(getattr(signal, sig))
     _, err = proc.communicate(timeout=120)
     assert proc.returncode != 0

@@ -128,6 +128,7 @@ MAX_TEMPLATE_PARTS = 2000
 def inspect_docx(path: Path) -> None:
     """Refuse a template that is not a .docx, is damaged, unpacks to too much, or declares XML entities."""
     import zipfile
+    import zlib
 
     where = display_path(path)
     try:
@@ -145,7 +146,7 @@ def inspect_docx(path: Path) -> None:
             bad = z.testzip()
             if bad is not None:
                 raise FormSetError(f"{where}: 错误: 模板已损坏（{bad} 校验不符）：请用 Word/WPS 打开后重新保存")
-    except zipfile.BadZipFile:
+    except (zipfile.BadZipFile, zlib.error, EOFError):  # a damaged directory, or a damaged compressed part
         raise FormSetError(f"{where}: 错误: 这不是 Word 文档（.docx），或文件已损坏：请用 Word/WPS“另存为”.docx 格式") from None
     except OSError as e:
         raise FormSetError(f"{where}: 错误: 无法读取模板：{e.strerror}") from None
