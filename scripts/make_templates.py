@@ -11,7 +11,9 @@ paragraphs.
 Layout follows GB/T 9704-2012 (DOMAIN.md): A4, margins 37/35/28/26 mm, body
 仿宋_GB2312 3号, titles 方正小标宋简体 2号, headings 黑体 / 楷体_GB2312, page numbers
 "— 1 —" in 4号 宋体 on the outer side. Tables are set in 五号 仿宋 with full
-borders; rows never split across pages and the first row repeats.
+borders; rows never split across pages. No row repeats at the top of a page:
+none of these tables opens with a header of the columns below it (the first
+row names the department or project).
 """
 
 from __future__ import annotations
@@ -118,9 +120,7 @@ def _page_field(paragraph) -> None:
 
 def _page_numbers(doc, section) -> None:
     """Odd pages right, even pages left, one character in from the edge (GB/T 9704 7.5)."""
-    settings = doc.settings.element
-    even = OxmlElement("w:evenAndOddHeaders")
-    settings.append(even)
+    doc.settings.odd_and_even_pages_header_footer = True
     for footer, align in ((section.footer, WD_ALIGN_PARAGRAPH.RIGHT), (section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT)):
         footer.is_linked_to_previous = False
         p = footer.paragraphs[0]
@@ -147,21 +147,15 @@ class Grid:
         self.table = doc.add_table(rows=0, cols=len(widths_mm))
         self.table.style = doc.styles["Table Grid"]
         self.table.alignment = WD_TABLE_ALIGNMENT.CENTER
-        self.table.autofit = False
-        tbl_pr = self.table._tbl.tblPr
-        layout = OxmlElement("w:tblLayout")
-        layout.set(qn("w:type"), "fixed")
-        tbl_pr.append(layout)
+        self.table.autofit = False  # python-docx writes <w:tblLayout w:type="fixed"/> in its schema place
         for col, w in zip(self.table.columns, widths_mm):
             col.width = Mm(w)
 
-    def row(self, *cells, style: str = "表格文字", header: bool = False):
+    def row(self, *cells, style: str = "表格文字"):
         """Add a row: each cell is text (span 1) or (text, span); text lines become paragraphs."""
         row = self.table.add_row()
         tr_pr = row._tr.get_or_add_trPr()
         tr_pr.append(OxmlElement("w:cantSplit"))
-        if header:
-            tr_pr.append(OxmlElement("w:tblHeader"))
         col = 0
         for cell in cells:
             text, span = (cell, 1) if isinstance(cell, str) else cell
@@ -275,8 +269,8 @@ def basic_data_table(doc, money_rows, wording: dict[str, str]) -> None:
     """The 基础数据表 grid: staffing, the money rows (a placeholder row has key ""), 楼堂馆所, 厉行节约."""
     g = Grid(doc, [40, 19.33, 19.33, 19.34, 19.33, 19.33, 19.34])
     if wording.get("单位名称"):
-        g.row(wording["单位名称"], ("{{ 部门名称 }}", 6), header=True)
-    g.row(wording["人员"], ("编制数", 2), ("{{ 在职人数年 }}年实际在职\n人数", 2), ("控制率", 2), header=not wording.get("单位名称"))
+        g.row(wording["单位名称"], ("{{ 部门名称 }}", 6))
+    g.row(wording["人员"], ("编制数", 2), ("{{ 在职人数年 }}年实际在职\n人数", 2), ("控制率", 2))
     g.row("", ("{{ 人员.编制数 }}", 2), ("{{ 人员.实际在职人数 }}", 2), ("{{ 人员.控制率 }}", 2))
     g.vmerge(0, len(g.table.rows) - 2, len(g.table.rows) - 1)
     g.row(wording["经费"], ("{{ 列[0] }}", 2), ("{{ 列[1] }}", 2), ("{{ 列[2] }}", 2))
@@ -368,7 +362,7 @@ def fund_row(g: Grid, name: str, key: str) -> None:
 def overall_table_grid(doc, w: dict) -> None:
     """The 部门整体支出绩效自评表 grid, in a county's wording `w`."""
     g = Grid(doc, FUND_WIDTHS)
-    g.row(w["部门"], ("{{ 部门名称 }}", 8), header=True)
+    g.row(w["部门"], ("{{ 部门名称 }}", 8))
     g.row(w["预算"], ("", 2), *w["列"], "分值", "执行率", "得分")
     fund_row(g, "年度资金总额", "年度资金总额")
     g.row("", ("按收入性质分：", 4), ("按支出性质分：", 4))
@@ -443,7 +437,7 @@ def project_table() -> object:
     title_block(doc)
     para(doc)
     g = Grid(doc, FUND_WIDTHS)
-    g.row(("项目支出名称", 2), ("{{ 项目名称 }}", 7), header=True)
+    g.row(("项目支出名称", 2), ("{{ 项目名称 }}", 7))
     g.row(("主管部门", 2), ("{{ 主管部门 }}", 3), "实施\n单位", ("{{ 实施单位 }}", 3))
     start = len(g.table.rows)
     g.row("项目资金 (万元)", ("", 2), "年初\n预算数", "全年\n预算数", "全年\n执行数", "分值", "执行率", "得分")
@@ -539,7 +533,7 @@ def longhui_checklist() -> object:
     para(doc, "单位名称(盖章）:{{ 部门名称 }}", "表下文字")
     g = Grid(doc, [12, 22, 24, 22, 20, 20, 14, 22])
     b, i = "基本.", "实施."
-    g.row("基本情况", "编制人数", ("{{ 基本.编制人数 }}", 2), "实有人数", ("{{ 基本.实有人数 }}", 3), header=True)
+    g.row("基本情况", "编制人数", ("{{ 基本.编制人数 }}", 2), "实有人数", ("{{ 基本.实有人数 }}", 3))
     g.row("", "部门职能概述", ("{{ 基本.部门职能概述 }}\n\n", 6), style="表格正文")
     r = len(g.table.rows)
     g.row("", "年度收入（万元）", "县财政预算安排", f"{{{{ {b}年度收入.县财政预算安排 }}}}", "非税收入", f"{{{{ {b}年度收入.非税收入 }}}}", "合计", f"{{{{ {b}年度收入.合计 }}}}")
@@ -659,24 +653,18 @@ def main(out: Path = OUT) -> None:
 
 
 def write_set(out: Path, templates: dict) -> None:
-    """Write one form set's templates with fixed document properties and zip layout."""
+    """Write one form set's templates, trimmed, with fixed document properties and zip layout."""
     import datetime as dt
-    from io import BytesIO
 
-    from annexgen.write import normalize_docx
+    from annexgen.write import CoreProperties, docx_bytes
+    from template_package import trim
 
     out.mkdir(parents=True, exist_ok=True)
+    when = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)
     for name, make in templates.items():
         doc = make()
-        props = doc.core_properties
-        props.author = "annexgen"
-        props.last_modified_by = "annexgen"
-        props.title = name.removesuffix(".docx")
-        props.created = props.modified = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)
-        props.revision = 1
-        buf = BytesIO()
-        doc.save(buf)
-        (out / name).write_bytes(normalize_docx(buf.getvalue()))
+        trim(doc)
+        (out / name).write_bytes(docx_bytes(doc, CoreProperties(title=name.removesuffix(".docx"), author="annexgen", subject="", when=when)))
         print(out / name)
 
 

@@ -16,7 +16,7 @@ from .check import check_loaded
 from .findings import Finding
 from .forms import FormSetNotFound, available_form_sets, find_form_set
 from .load import LOAD_CODES, load
-from .render import Rendered, document_time, render_all, safe_filename, save, set_properties, show
+from .render import Rendered, properties, render_all, safe_filename, show
 
 COMBINED_NAME = "全部附件"
 
@@ -75,6 +75,8 @@ def combined(docs: list[Rendered], sub, title: str) -> bytes:
     from docx import Document
     from docxcompose.composer import Composer
 
+    from .write import docx_bytes
+
     master = Document(BytesIO(docs[0].data))
     composer = Composer(master)
     for d in docs[1:]:
@@ -83,7 +85,4 @@ def combined(docs: list[Rendered], sub, title: str) -> bytes:
         if first is not None:
             first.paragraph_format.page_break_before = True
         composer.append(part)
-    doc = composer.doc
-    author = doc.core_properties.author
-    set_properties(doc, title, author, show(sub.部门.部门名称), document_time(sub))
-    return save(doc)
+    return docx_bytes(composer.doc, properties(sub, title))

@@ -16,7 +16,6 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from decimal import Decimal
-from io import BytesIO
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +30,7 @@ from .findings import display_path
 from .forms import PER_PROJECT, AnnexSpec, FormSet, fill_pattern
 from .model import BuildingControl, Group, Project, Report, Submission
 from .values import Percent, unit_of
+from .write import CoreProperties, docx_bytes
 
 #: the text of a table cell that continues the vertical merge of the cell above it
 MERGE = "\ue000"
@@ -300,13 +300,10 @@ def annexes(sub: Submission, form_set: FormSet) -> list[tuple[AnnexSpec, str, st
 
 def render_all(sub: Submission, form_set: FormSet) -> list[Rendered]:
     """Every annex of the submission as .docx bytes, in the form set's order."""
-    when = document_time(sub)
-    author = show(sub.部门.签字.填表人) if sub.部门.签字 and sub.部门.签字.填表人 else show(sub.部门.部门名称)
     out = []
     for annex, number, name, ctx in annexes(sub, form_set):
         doc = render_docx(form_set.template(annex), ctx)
-        set_properties(doc, f"附件{number} {name}", author, show(sub.部门.部门名称), when)
-        out.append(Rendered(number, name, save(doc)))
+        out.append(Rendered(number, name, docx_bytes(doc, properties(sub, f"附件{number} {name}"))))
     return out
 
 
@@ -323,31 +320,13 @@ def render_docx(template: Path, context: dict[str, Any]):
     return tpl.docx
 
 
-def save(doc) -> bytes:
-    from .write import normalize_docx
-
-    buf = BytesIO()
-    doc.save(buf)
-    return normalize_docx(buf.getvalue())
-
-
-def document_time(sub: Submission) -> dt.datetime:
-    """Document properties come from the data, not the clock: the 填报日期, else 1 January after the year."""
-    day = sub.部门.签字.填报日期 if sub.部门.签字 and sub.部门.签字.填报日期 else dt.date(sub.年度 + 1, 1, 1)
-    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc)
-
-
-def set_properties(doc, title: str, author: str, subject: str, when: dt.datetime) -> None:
-    props = doc.core_properties
-    props.title = title
-    props.author = author
-    props.last_modified_by = author
-    props.subject = subject
-    props.comments = ""
-    props.created = when
-    props.modified = when
-    props.last_printed = when
-    props.revision = 1
+def properties(sub: Submission, title: str) -> CoreProperties:
+    """Document properties from the data, not the clock: author 填表人 (else the department), date 填报日期."""
+    sig = sub.部门.签字
+    author = show(sig.填表人) if sig and sig.填表人 else show(sub.部门.部门名称)
+    day = sig.填报日期 if sig and sig.填报日期 else dt.date(sub.年度 + 1, 1, 1)
+    when = dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc)
+    return CoreProperties(title=title, author=author, subject=show(sub.部门.部门名称), when=when)
 
 
 # --- merging the grouped cells ------------------------------------------------------------------

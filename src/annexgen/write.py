@@ -4,6 +4,11 @@ Step 6 of the pipeline (load → model → derive → check → render → **wri
 
 - Deterministic: a .docx is a zip; its entries are rewritten in a fixed order
   with a fixed time stamp, so the same inputs give byte-identical files.
+- Valid: the document properties (docProps/core.xml) are written whole by
+  `CoreProperties`, each element in its own namespace, whatever another
+  library has done to python-docx's prefix map (docxcompose rebinds "cp"); the
+  optional stylesWithEffects.xml part, which Word rejects once it is out of step
+  with styles.xml, is never written.
 - Atomic: every file of a build is first written to a staging folder beside
   the output folder (never inside it); only when all of them are ready are they
   moved into place, each with an atomic rename, and Ctrl-C is held off during
@@ -13,17 +18,22 @@ Step 6 of the pipeline (load → model → derive → check → render → **wri
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import signal
 import tempfile
 import zipfile
 from contextlib import contextmanager
+from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
 from typing import Iterator
 
+from lxml import etree
+
 from .errors import AnnexgenError
+from .load import XML_FORBIDDEN
 
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 
@@ -32,8 +42,62 @@ class WriteError(AnnexgenError):
     """Raised when the output cannot be written (read-only folder, full disk)."""
 
 
-def normalize_docx(data: bytes) -> bytes:
-    """The same package with [Content_Types].xml first, then entries by name, all at a fixed time."""
+CT_CORE_PROPERTIES = "application/vnd.openxmlformats-package.core-properties+xml"
+RT_STYLES_WITH_EFFECTS = "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects"
+_CP = "http://schemas.openxmlformats.org/package/2006/metadata/core-properties"
+_DC = "http://purl.org/dc/elements/1.1/"
+_DCTERMS = "http://purl.org/dc/terms/"
+_XSI = "http://www.w3.org/2001/XMLSchema-instance"
+MAX_PROPERTY = 255  # Word and python-docx keep a core property to 255 characters
+
+
+@dataclass(frozen=True)
+class CoreProperties:
+    """What Word shows under 文件 → 信息 → 属性: title, author, subject and one date for all."""
+
+    title: str
+    author: str
+    subject: str
+    when: dt.datetime
+
+    def xml(self) -> bytes:
+        """docProps/core.xml, every element named by its namespace URI (never by a shared prefix map)."""
+        root = etree.Element(f"{{{_CP}}}coreProperties", nsmap={"cp": _CP, "dc": _DC, "dcterms": _DCTERMS, "xsi": _XSI})
+
+        def add(ns: str, name: str, text: str) -> etree._Element:
+            el = etree.SubElement(root, f"{{{ns}}}{name}")
+            el.text = XML_FORBIDDEN.sub("", text)[:MAX_PROPERTY]
+            return el
+
+        add(_DC, "title", self.title)
+        add(_DC, "subject", self.subject)
+        add(_DC, "creator", self.author)
+        add(_CP, "lastModifiedBy", self.author)
+        add(_CP, "revision", "1")
+        stamp = self.when.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        for name in ("created", "modified"):
+            add(_DCTERMS, name, stamp).set(f"{{{_XSI}}}type", "dcterms:W3CDTF")
+        return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def docx_bytes(doc, properties: CoreProperties) -> bytes:
+    """A python-docx document as deterministic .docx bytes with these properties and no stylesWithEffects part."""
+    for rid, rel in list(doc.part.rels.items()):
+        if rel.reltype == RT_STYLES_WITH_EFFECTS:
+            doc.part.drop_rel(rid)
+    doc.core_properties  # python-docx adds a core-properties part to a template that has none
+    core = next(p for p in doc.part.package.iter_parts() if p.content_type == CT_CORE_PROPERTIES)
+    buf = BytesIO()
+    doc.save(buf)
+    return normalize_docx(buf.getvalue(), {str(core.partname).lstrip("/"): properties.xml()})
+
+
+def normalize_docx(data: bytes, replace: dict[str, bytes] | None = None) -> bytes:
+    """The same package with [Content_Types].xml first, then entries by name, all at a fixed time.
+
+    `replace` gives new bytes for some entries (by name in the zip).
+    """
+    replace = replace or {}
     src = zipfile.ZipFile(BytesIO(data))
     names = sorted(src.namelist(), key=lambda n: (n != "[Content_Types].xml", n))
     out = BytesIO()
@@ -43,7 +107,7 @@ def normalize_docx(data: bytes) -> bytes:
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             info.create_system = 3
-            dst.writestr(info, src.read(name))
+            dst.writestr(info, replace[name] if name in replace else src.read(name))
     return out.getvalue()
 
 
