@@ -107,6 +107,9 @@ def test_build_a_copy_of_the_example_outside_the_repository(installed: dict[str,
     assert r.returncode == 0, r.stdout + r.stderr
     assert "已生成 5 个文件，在 out/" in r.stdout
     assert sorted(p.name for p in (work / "out").iterdir()) == BUILT
+    from annexgen.validity import audit
+
+    assert {name: audit(work / "out" / name) for name in BUILT} == dict.fromkeys(BUILT, [])
 
 
 def test_forms_check_from_the_wheel(installed: dict[str, Path]) -> None:

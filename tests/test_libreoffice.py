@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 import subprocess
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -97,3 +98,10 @@ def test_templates_saved_by_libreoffice_still_build(tmp_path: Path) -> None:
     assert [p.name for p in mine.written] == [p.name for p in reference.written]
     for a, b in zip(mine.written, reference.written):
         assert extract_text(a) == extract_text(b), a.name
+    # LibreOffice spells on/off as true/false where Word accepts only on/off: conformed on read
+    from annexgen.templatecheck import check_form_set
+    from annexgen.validity import audit
+
+    assert any(b'w:val="true"' in zipfile.ZipFile(t).read("word/document.xml") for t in docx)
+    assert {a.name: audit(a) for a in mine.written} == {a.name: [] for a in mine.written}
+    assert [p.text() for p in check_form_set(find_form_set("汨罗", data)) if "Word 文件格式" in p.message] == []

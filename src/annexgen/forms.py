@@ -146,10 +146,38 @@ def inspect_docx(path: Path) -> None:
             bad = z.testzip()
             if bad is not None:
                 raise FormSetError(f"{where}: 错误: 模板已损坏（{bad} 校验不符）：请用 Word/WPS 打开后重新保存")
+            for rels, rid, target in broken_relationships(z):
+                raise FormSetError(f"{where}: 错误: 模板中 {rels} 的关系 {rid} 指向的部件 {target} 不存在：请用 Word/WPS 打开该模板后重新保存")
     except (zipfile.BadZipFile, zlib.error, EOFError):  # a damaged directory, or a damaged compressed part
         raise FormSetError(f"{where}: 错误: 这不是 Word 文档（.docx），或文件已损坏：请用 Word/WPS“另存为”.docx 格式") from None
     except OSError as e:
         raise FormSetError(f"{where}: 错误: 无法读取模板：{e.strerror}") from None
+
+
+def broken_relationships(z) -> list[tuple[str, str, str]]:
+    """(rels part, relationship id, target) for each internal relationship whose target part is missing."""
+    import posixpath
+    from urllib.parse import unquote
+
+    from lxml import etree
+
+    names = set(z.namelist())
+    out = []
+    for rels in sorted(n for n in names if n.endswith(".rels")):
+        base = posixpath.dirname(posixpath.dirname(rels))  # word/_rels/document.xml.rels → word
+        try:
+            root = etree.fromstring(z.read(rels), etree.XMLParser(resolve_entities=False, no_network=True))
+        except etree.XMLSyntaxError:
+            out.append((rels, "-", "（无法解析）"))
+            continue
+        for rel in root:
+            target = rel.get("Target") or ""
+            if rel.get("TargetMode") == "External" or not isinstance(rel.tag, str):
+                continue
+            name = posixpath.normpath(target.lstrip("/") if target.startswith("/") else posixpath.join(base, unquote(target)))
+            if unquote(name) not in names:
+                out.append((rels, rel.get("Id") or "-", target))
+    return out
 
 
 @dataclass(frozen=True)

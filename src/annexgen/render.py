@@ -25,6 +25,7 @@ from docx.oxml.ns import qn
 from docxtpl import DocxTemplate
 from pydantic import BaseModel
 
+from .conform import conform
 from .errors import AnnexgenError
 from .findings import display_path
 from .forms import PER_PROJECT, AnnexSpec, FormSet, fill_pattern
@@ -311,6 +312,8 @@ def render_docx(template: Path, context: dict[str, Any]):
     """Render one template; returns the python-docx document with grouped cells merged."""
     tpl = DocxTemplate(str(template))
     try:
+        tpl.init_docx()
+        conform(tpl.docx)
         tpl.render(context, jinja_env=_ENV, autoescape=True)
     except jinja2.TemplateError as e:
         raise RenderError(f"{display_path(template)}: 错误: 模板无法填写（{e}）：请运行 annexgen forms check 查看模板中的问题") from None

@@ -9,7 +9,10 @@ that Word split across runs), then
   shape of the context `render` gives that kind of annex (taken from a sample
   department-year), `{% for x in y %}` binding `x` to an item of `y`: a name the
   context does not have is reported with the template, the place and the
-  nearest valid name.
+  nearest valid name;
+- the template, as the build will use it, is audited for what Microsoft Word
+  would offer to repair (`validity`): an element out of place, a relationship
+  to a part that is not there.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from jinja2 import nodes
 from .bundled import REINSTALL, SAMPLE_PACKAGE, bundled_folder
 from .errors import AnnexgenError
 from .forms import FormSet
+from .validity import place, template_findings
 
 #: the sample department-year, shipped as package data (None when this installation lacks it)
 SAMPLE = bundled_folder(SAMPLE_PACKAGE)
@@ -89,21 +93,6 @@ def sample_shapes() -> dict[str, Any]:
         # 封面 is None when a report has no cover: its shape is the one a cover gives
         out.setdefault(annex.内容, shape(ctx))
     return out
-
-
-# --- where a paragraph is -------------------------------------------------------------------
-
-
-def _place(p) -> str:
-    """'第12段' for a body paragraph (tables not counted), '表格1 第3行第2格' for one in a table cell."""
-    tc = next((a for a in p.iterancestors(qn("w:tc"))), None)
-    body = next(p.iterancestors(qn("w:body")))
-    if tc is None:
-        return f"第{list(body.iterchildren(qn('w:p'))).index(p) + 1}段"
-    tr = tc.getparent()
-    tbl = tr.getparent()
-    tables = [t for t in body.iter(qn("w:tbl"))]
-    return f"表格{tables.index(tbl) + 1} 第{list(tbl.iterchildren(qn('w:tr'))).index(tr) + 1}行第{list(tr.iterchildren(qn('w:tc'))).index(tc) + 1}格"
 
 
 def _text(p) -> str:
@@ -174,7 +163,7 @@ def check_template(path: Path, context_shape: dict[str, Any]) -> list[Problem]:
     except jinja2.TemplateSyntaxError as e:
         # docxtpl puts each paragraph on its own line: line N is the (N-1)th paragraph
         index = max(0, min((e.lineno or 1) - 2, len(paragraphs) - 1))
-        problems.append(Problem(name, _place(paragraphs[index]) if paragraphs else "第1段", f"标签写法有误：{e.message}"))
+        problems.append(Problem(name, place(paragraphs[index]) if paragraphs else "第1段", f"标签写法有误：{e.message}"))
     scope = dict(context_shape)
     for p in paragraphs:
         text = _text(p)
@@ -217,12 +206,12 @@ def _balance(template: str, p, text: str) -> list[Problem]:
     out = []
     for open_, close in (("{{", "}}"), ("{%", "%}")):
         if text.count(open_) != text.count(close):
-            out.append(Problem(template, _place(p), f"标签写法有误：这一段里“{open_}”和“{close}”不成对（{text.strip()[:40]}）"))
+            out.append(Problem(template, place(p), f"标签写法有误：这一段里“{open_}”和“{close}”不成对（{text.strip()[:40]}）"))
     for m in re.finditer(r"\{\{(.*?)\}\}", text):
         try:
             _ENV.parse("{{" + m.group(1) + "}}")
         except jinja2.TemplateSyntaxError as e:
-            out.append(Problem(template, _place(p), f"标签写法有误：{m.group(0)}（{e.message}）"))
+            out.append(Problem(template, place(p), f"标签写法有误：{m.group(0)}（{e.message}）"))
     return out
 
 
@@ -239,7 +228,7 @@ def _unknown(template: str, p, missing: str, valid: list[str]) -> Problem:
     last = missing.split(".")[-1]
     near = difflib.get_close_matches(last, valid, n=1, cutoff=0.0)
     hint = f"，是不是“{near[0]}”？" if near else ""
-    return Problem(template, _place(p), f"模板里的名称“{missing}”不存在{hint}")
+    return Problem(template, place(p), f"模板里的名称“{missing}”不存在{hint}")
 
 
 def check_form_set(form_set: FormSet, shapes: dict[str, Any] | None = None) -> list[Problem]:
@@ -256,5 +245,7 @@ def check_form_set(form_set: FormSet, shapes: dict[str, Any] | None = None) -> l
                 fill_pattern(annex, key, **values)
             except AnnexgenError as e:
                 problems.append(Problem(MANIFEST, f"附件{annex.编号}", str(e).removeprefix("错误: ")))
-        problems.extend(check_template(form_set.template(annex), shapes[annex.内容]))
+        template = form_set.template(annex)
+        problems.extend(check_template(template, shapes[annex.内容]))
+        problems.extend(Problem(template.name, where, message) for where, message in template_findings(template))
     return problems
