@@ -51,6 +51,10 @@ BOOKMARK = "'[bookmark: NAME]' (汨罗 line 1375 alone; 隆回 lines 22 and 31 b
 LEADING = "隆回: an empty paragraph before the first label (line 1), a space before the 基础数据表 title (line 61), a lone space after the last table (line 648)"
 TRAILING = "empty paragraphs at the end of an annex (附件4: 24, 5-2: 9, 5-3: 15, 5-4: 3) are page filler typed by hand; the build starts each annex on a new page instead"
 COVER_SPACING = "the author spaced the project report covers by hand: 5-3 has 25 and 2 empty paragraphs around 部门名称/date, 5-4 has 1 after the date, where 5-1 (the form set's spacing) has 30 and 4"
+TITLE_WRAP = (
+    "a title line wider than the printed line (汨罗 附件4, the first line of 5-3): annexgen breaks it between words "
+    "(GB/T 9704 7.3.3; src/annexgen/titles.py); the seed's line holds no break, so Word wrapped it wherever the line ran out"
+)
 MISSING_COVER = "附件5-2 (line 1517) lost its 附件5-2 label, its title and the empty paragraphs above its cover line, which also gained a leading space"
 
 
@@ -78,6 +82,16 @@ def collapse_blank_runs(lines: list[str], until: str) -> list[str]:  # COVER_SPA
     return out
 
 
+def join_wrapped_titles(seed: list[str], built: list[str], head: int = 8) -> list[str]:  # TITLE_WRAP
+    """Within the first `head` lines, built lines that together spell one seed line exactly become that line."""
+    built = list(built)
+    for i in range(min(head, len(seed))):
+        j = i + 1
+        while i < len(built) and built[i] != seed[i] and seed[i].startswith(built[i]) and j < len(built) and seed[i].startswith(built[i] + built[j]):
+            built[i : j + 1] = [built[i] + built[j]]
+    return built
+
+
 def normalise(key: str, seed: list[str], built: list[str]) -> tuple[list[str], list[str]]:
     seed = [re.sub(r"^ +(附件\d)", r"\1", line) for line in seed]  # LABEL_SPACE
     seed = [line for line in seed if not re.fullmatch(r"\[bookmark: [^\]]+\]", line)]  # BOOKMARK
@@ -87,7 +101,7 @@ def normalise(key: str, seed: list[str], built: list[str]) -> tuple[list[str], l
         seed.pop(0)
     if key == "附件3-附1":  # LEADING
         seed[0] = seed[0].lstrip()
-    seed, built = strip_trailing(seed), strip_trailing(built)
+    seed, built = strip_trailing(seed), strip_trailing(join_wrapped_titles(seed, built))
     if key in ("附件5-3", "附件5-4"):
         seed, built = collapse_blank_runs(seed, "项目支出绩效评价报告"), collapse_blank_runs(built, "项目支出绩效评价报告")
     if key == "附件5-2":  # MISSING_COVER, COVER_SPACING

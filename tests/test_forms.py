@@ -101,7 +101,7 @@ def test_check_names_a_misspelled_variable_and_where_it_is(tmp_path: Path) -> No
     assert r.exit_code == 1
     lines = r.stdout.splitlines()
     assert f"{folder}/附件2-部门整体支出绩效自评表.docx: 表格1 第13行第2格: 错误: 模板里的名称“行.一径”不存在，是不是“一级”？" in lines
-    assert f"{folder}/附件2-部门整体支出绩效自评表.docx: 第10段: 错误: 模板里的名称“填表”不存在，是不是“填表人”？" in lines
+    assert f"{folder}/附件2-部门整体支出绩效自评表.docx: 第11段: 错误: 模板里的名称“填表”不存在，是不是“填表人”？" in lines
 
 
 def test_check_reports_a_broken_tag_and_handles_split_runs(tmp_path: Path) -> None:

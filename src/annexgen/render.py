@@ -25,6 +25,7 @@ from docx.oxml.ns import qn
 from docxtpl import DocxTemplate
 from pydantic import BaseModel
 
+from . import titles
 from .conform import conform
 from .errors import AnnexgenError
 from .findings import display_path
@@ -147,6 +148,7 @@ def _common(sub: Submission, number: str, title: list[str], notes: list[str]) ->
         "附件号": number,
         "标题行": title,
         "表注": [show(n) for n in notes],
+        "签字": sig is not None,
         "填表人": show(sig.填表人) if sig else "",
         "填报日期": show(sig.填报日期) if sig else "",
         "联系电话": show(sig.联系电话) if sig else "",
@@ -314,6 +316,7 @@ def render_docx(template: Path, context: dict[str, Any]):
     try:
         tpl.init_docx()
         conform(tpl.docx)
+        titles.fit(tpl.docx, context)
         tpl.render(context, jinja_env=_ENV, autoescape=True)
     except jinja2.TemplateError as e:
         raise RenderError(f"{display_path(template)}: 错误: 模板无法填写（{e}）：请运行 annexgen forms check 查看模板中的问题") from None
