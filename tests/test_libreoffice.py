@@ -105,3 +105,33 @@ def test_templates_saved_by_libreoffice_still_build(tmp_path: Path) -> None:
     assert any(b'w:val="true"' in zipfile.ZipFile(t).read("word/document.xml") for t in docx)
     assert {a.name: audit(a) for a in mine.written} == {a.name: [] for a in mine.written}
     assert [p.text() for p in check_form_set(find_form_set("汨罗", data)) if "Word 文件格式" in p.message] == []
+
+
+def pdf_text(pdf: Path) -> list[str]:
+    """The PDF's text page by page, each line with its spaces removed (pdftotext spaces CJK text unevenly)."""
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
+    return ["\n".join(re.sub(r"\s+", "", line) for line in page.splitlines()) for page in text.split("\f")]
+
+
+def test_layout_a_reviewer_sees(tmp_path: Path) -> None:
+    """As printed: rates on one line, the name label not one character a line, no repeated first row,
+    titles broken between words, no signature line without 签字 (issue 8)."""
+    data = tmp_path / "data"
+    shutil.copytree(REPO / "data" / "miluo-hrss" / "2023", data)
+    overall = data / "整体自评.yaml"
+    overall.write_text(overall.read_text(encoding="utf-8").replace('执行率: "100.00%"', '执行率: "102.59%"', 1), encoding="utf-8")
+    dept = data / "部门.yaml"
+    dept.write_text(re.sub(r"(?ms)^签字:.*?(?=^\S|\Z)", "", dept.read_text(encoding="utf-8")), encoding="utf-8")
+    result = build(data, tmp_path / "out")
+    wanted = [p for p in result.written if p.name.split(" ")[0] in ("附件2", "附件4", "附件3-1")]
+    pages = {docx.name.split(" ")[0]: pdf_text(pdf) for docx, pdf in zip(wanted, convert(wanted, "pdf", tmp_path))}
+    table = pages["附件2"]
+    assert len(table) >= 2
+    lines = table[0].splitlines()
+    assert any("102.59%" in line for line in lines), table[0]  # not "102.59" / "%"
+    assert any(line.startswith("预算部门") for line in lines), table[0]  # the label, not 预/算/部/门
+    assert not any("预算部门" in line or "汨罗市人力资源和社会保障局" in line for line in table[1].splitlines()[:3]), table[1]
+    for name in ("附件2", "附件3-1"):
+        assert "填表人" not in "".join(pages[name]), name
+    report = [line for line in pages["附件4"][0].splitlines() if line]
+    assert report[1:3] == ["2023年度汨罗市人力资源和社会保障局", "部门整体支出绩效自评报告"], report
