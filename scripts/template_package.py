@@ -23,6 +23,8 @@ from __future__ import annotations
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml.ns import qn
 
+from annexgen.conform import content_roots
+
 STYLE_REFS = ("w:pStyle", "w:rStyle", "w:tblStyle", "w:numStyleLink", "w:styleLink")
 DROPPED = (RT.THUMBNAIL, RT.CUSTOM_XML)
 
@@ -39,7 +41,7 @@ def trim(doc) -> None:
     for style in list(styles.iterchildren(qn("w:style"))):
         if style.get(qn("w:styleId")) not in keep:
             styles.remove(style)
-    if not any(any(xml.iter(qn("w:numPr"))) for xml in [*_content(doc), styles]):
+    if not any(any(xml.iter(qn("w:numPr"))) for xml in [*content_roots(doc), styles]):
         for rid, rel in list(doc.part.rels.items()):
             if rel.reltype == RT.NUMBERING:
                 doc.part.rels.pop(rid)
@@ -48,17 +50,12 @@ def trim(doc) -> None:
         lang.set(qn("w:eastAsia"), "zh-CN")
 
 
-def _content(doc) -> list:
-    """The XML of the body, the headers and the footers."""
-    return [doc.element] + [rel.target_part.element for rel in doc.part.rels.values() if rel.reltype in (RT.HEADER, RT.FOOTER)]
-
-
 def _used_styles(doc) -> set[str]:
     """Style ids referred to anywhere, the defaults, and everything they are based on, link or lead to."""
     styles = doc.styles.element
     by_id = {s.get(qn("w:styleId")): s for s in styles.iterchildren(qn("w:style"))}
     wanted = {s.get(qn("w:styleId")) for s in by_id.values() if s.get(qn("w:default")) in ("1", "true", "on")}
-    for xml in _content(doc):
+    for xml in content_roots(doc):
         for tag in STYLE_REFS:
             wanted.update(el.get(qn("w:val")) for el in xml.iter(qn(tag)))
     keep: set[str] = set()

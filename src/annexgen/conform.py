@@ -25,14 +25,19 @@ ON_OFF_ONLY = (
 _SPELLING = {"true": "on", "1": "on", "false": "off", "0": "off"}
 
 
-def conform(doc) -> None:
-    """Respell what other writers spell differently, in the body, headers, footers and styles."""
+def content_roots(doc) -> list:
+    """The XML of the document's body, headers and footers: where its text and tables are."""
     from docx.opc.constants import RELATIONSHIP_TYPE as RT
 
     parts = [rel.target_part.element for rel in doc.part.rels.values() if not rel.is_external and rel.reltype in (RT.HEADER, RT.FOOTER)]
+    return [doc.element, *parts]
+
+
+def conform(doc) -> None:
+    """Respell what other writers spell differently, in the body, headers, footers and styles."""
     tags = [qn(f"w:{name}") for name in ON_OFF_ONLY]
     val = qn("w:val")
-    for root in (doc.element, doc.styles.element, *parts):
+    for root in (*content_roots(doc), doc.styles.element):
         for el in root.iter(*tags):
             spelled = _SPELLING.get(el.get(val, "").strip().lower())
             if spelled:
