@@ -171,11 +171,12 @@ def broken_relationships(z) -> list[tuple[str, str, str]]:
             out.append((rels, "-", "（无法解析）"))
             continue
         for rel in root:
-            target = rel.get("Target") or ""
-            if rel.get("TargetMode") == "External" or not isinstance(rel.tag, str):
+            if not isinstance(rel.tag, str) or rel.get("TargetMode") == "External":
                 continue
-            name = posixpath.normpath(target.lstrip("/") if target.startswith("/") else posixpath.join(base, unquote(target)))
-            if unquote(name) not in names:
+            target = rel.get("Target") or ""
+            path = unquote(target)  # a part name is percent-encoded in a relationship, plain in the zip
+            name = posixpath.normpath(path.lstrip("/") if path.startswith("/") else posixpath.join(base, path))
+            if name not in names:
                 out.append((rels, rel.get("Id") or "-", target))
     return out
 
