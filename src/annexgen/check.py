@@ -62,7 +62,7 @@ class Context:
 def rules_markdown() -> str:
     """The table of every finding code (docs/rules.md), from the registries themselves."""
     from . import rules  # noqa: F401
-    from .load import LOAD_CODES
+    from .load import LOAD_CODES, LOAD_WARNINGS
 
     sev = {"error": "错误", "warning": "警告"}
     lines = [
@@ -77,7 +77,7 @@ def rules_markdown() -> str:
         "|---|---|---|---|",
     ]
     for code, (meaning, example) in LOAD_CODES.items():
-        level = "警告" if code == "unknown-file" else "错误"
+        level = "警告" if code in LOAD_WARNINGS else "错误"
         lines.append(f"| `{code}` | {level} | {meaning} | {example} |")
     lines += ["", "## 一致性", "", "| 代码 | 级别 | 含义 | 示例消息 |", "|---|---|---|---|"]
     for r in RULES:

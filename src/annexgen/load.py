@@ -55,7 +55,14 @@ LOAD_CODES: dict[str, tuple[str, str]] = {
     "text-expression": ("报告正文里的 {{ }} 引用了不存在的名称、写法有误，或试图访问程序内部", "正文里 {{ }} 中的名称“公务接代”不存在：可用的名称有 部门名称、年度、基础数据表、整体自评表、自评基础数据表、项目、本项目，其下用“.”接表上的栏目名"),
     "unknown-form-set": ("部门.yaml 的“表样”不是已有的表样（annexgen build 报告）", "找不到表样“汨罗县”：可用的表样有 汨罗、隆回"),
     "unknown-file": ("文件夹里有不认识的 .yaml 文件（警告，已忽略）", "不认识的数据文件，已忽略，是不是“基础数据表.yaml”？"),
+    "bad-file": ("不是普通文件或无法读取：指向文件夹外的符号链接、循环链接、管道、设备、没有读权限（不读取，不等待）", "这不是普通文件（是指向年度文件夹以外的符号链接），没有读取：请把文件本身复制到这里"),
+    "duplicate-heading": ("报告中同一层有两个相同的标题（含 {{ }} 展开后相同的），后一个的内容会被覆盖", "标题“一、基本情况”与第 5 行的标题相同：同一层的标题不能重复，请修改其中一个"),
+    "missing-part": ("所用表样需要的数据文件或部分，数据里没有（annexgen build 会因此无法生成）", "表样“汨罗”的附件5-1（项目支出绩效自评报告）需要 项目/1-….yaml 中的“自评报告”，但这里没有：请补上"),
+    "too-long": ("文字过长，Word 文件或文件名容纳不下", "签字.填表人有 256 字，超过 Word 文档属性能容纳的 255 字：请缩短"),
+    "local-forms-ignored": ("数据文件夹里（或上级）有 templates/ 表样，出于安全没有使用（警告）", "这里的 templates/ 里有表样，但数据文件夹里的表样不会被自动使用：确认可信后用 --forms 指定"),
 }
+#: codes of LOAD_CODES whose findings are warnings (the others are errors)
+LOAD_WARNINGS = frozenset({"unknown-file", "local-forms-ignored"})
 
 #: characters XML 1.0 forbids (a .docx is XML): C0 controls but tab and newlines, lone surrogates, U+FFFE/U+FFFF
 XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
