@@ -9,11 +9,15 @@ Step 6 of the pipeline (load → model → derive → check → render → **wri
   library has done to python-docx's prefix map (docxcompose rebinds "cp"); the
   optional stylesWithEffects.xml part, which Word rejects once it is out of step
   with styles.xml, is never written.
-- Atomic: every file of a build is first written to a staging folder beside
-  the output folder (never inside it); only when all of them are ready are they
-  moved into place, each with an atomic rename, and Ctrl-C is held off during
-  those renames. A build that fails or is interrupted before that leaves the
-  previous output exactly as it was.
+- Atomic: every file of a department-year is first written to a staging folder
+  *beside* the output folder given with `-o` (in its parent, paths resolved, so
+  `-o .` or `-o x/..` stage outside it too: a staging folder is never created
+  inside the output folder, and it is removed on every exit path). Then, with
+  SIGINT, SIGTERM and SIGHUP held off (`output.held`), the files are moved into
+  place one atomic rename each; should a rename fail, the files already moved
+  are put back (kept as hard links in the staging folder), so each
+  department-year is wholly old or wholly new. The output folder is locked for
+  the whole build (`output.batch`).
 """
 
 from __future__ import annotations
@@ -21,25 +25,19 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
-import signal
 import tempfile
 import zipfile
-from contextlib import contextmanager
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
-from typing import Iterator
 
 from lxml import etree
 
-from .errors import AnnexgenError
+from .findings import display_path
 from .load import XML_FORBIDDEN
+from .output import Batch, WriteError, absolute, batch, covering, held
 
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
-
-
-class WriteError(AnnexgenError):
-    """Raised when the output cannot be written (read-only folder, full disk)."""
 
 
 CT_CORE_PROPERTIES = "application/vnd.openxmlformats-package.core-properties+xml"
@@ -111,52 +109,90 @@ def normalize_docx(data: bytes, replace: dict[str, bytes] | None = None) -> byte
     return out.getvalue()
 
 
-@contextmanager
-def _no_interrupt() -> Iterator[None]:
-    """Hold SIGINT (Ctrl-C) until the block is done; it is delivered afterwards."""
-    try:
-        old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    except (AttributeError, ValueError):  # not on the main thread, or no pthreads
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
-
-
 def write_files(out: Path, files: dict[str, bytes]) -> list[Path]:
-    """Write `files` (relative name → bytes) into `out` atomically; returns their paths.
+    """Write `files` (relative name → bytes) into the folder `out` atomically; returns their paths.
 
-    All files are staged first; then each is moved into place. Should a move fail,
-    the files already moved are put back as they were (kept as hard links in the
-    staging folder), so the output is either wholly the new build or the old one.
+    Inside a `batch` whose root holds `out`, its lock and staging place are used;
+    otherwise this call takes its own. All files are staged first; then, with
+    signals held off, each is moved into place, all or none.
     """
+    target = absolute(out)
+    ours = covering(target)
+    if ours is None:
+        with batch(out) as ours:
+            return _write(ours, out, target, files)
+    return _write(ours, out, target, files)
+
+
+def _write(b: Batch, shown: Path, target: Path, files: dict[str, bytes]) -> list[Path]:
+    stage: Path | None = None
+    keep = False
     try:
-        out.mkdir(parents=True, exist_ok=True)
-        stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.annexgen-", dir=out.parent))
-    except OSError as e:
-        raise WriteError(f"{out}: 错误: 无法创建输出文件夹：{e.strerror}。请检查路径和写权限") from None
-    try:
+        with held():
+            stage = _stage(b, shown)
         for name, data in files.items():
-            target = stage / "new" / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with open(target, "wb") as f:
+            staged = stage / "new" / name
+            staged.parent.mkdir(parents=True, exist_ok=True)
+            with open(staged, "wb") as f:
                 f.write(data)
                 f.flush()
                 os.fsync(f.fileno())
-        with _no_interrupt():
-            _commit(stage, out, list(files))
-        return [out / name for name in files]
+        with held():
+            _commit(stage, target, list(files))
+            b.committed.append(target)
+        return [shown / name for name in files]
     except OSError as e:
-        raise WriteError(f"{out}: 错误: 写入失败：{e.strerror}。原有文件未改动；请检查磁盘空间和写权限") from None
+        raise WriteError(shown, f"写入失败：{e.strerror or e}。原有文件未改动；请检查磁盘空间和写权限后再运行") from None
+    except _NotPutBack as e:
+        keep = True  # the only copies of those files
+        raise WriteError(
+            shown,
+            f"写入失败，且有 {len(e.files)} 个原有文件未能放回原处（如 {display_path(e.files[0])}）："
+            f"它们保存在 {display_path(stage / 'old')} 中，请手动移回；请检查磁盘空间和写权限",
+        ) from None
     finally:
-        shutil.rmtree(stage, ignore_errors=True)
+        if stage is not None and not keep:
+            with held():
+                shutil.rmtree(stage, ignore_errors=True)
+
+
+def _stage(b: Batch, shown: Path) -> Path:
+    """A new staging folder beside the batch's root, on the same file system (renames must not cross one)."""
+    beside = b.root.parent
+    try:
+        if os.stat(beside).st_dev != os.stat(b.root).st_dev:
+            raise WriteError(
+                shown,
+                f"输出文件夹 {display_path(b.root)} 是一个挂载点，它旁边无法暂存文件以便原子替换：请改用它下面的一个文件夹作为输出",
+            )
+        return Path(tempfile.mkdtemp(prefix=f".{b.root.name}.annexgen-", dir=beside))
+    except OSError as e:
+        raise WriteError(
+            shown, f"无法在输出文件夹旁（{display_path(beside)}）创建暂存文件夹：{e.strerror or e}。请检查写权限，或换一个输出文件夹"
+        ) from None
+
+
+class _NotPutBack(Exception):
+    """Some files `_commit` replaced could not be put back; their only copies are in the staging folder."""
+
+    def __init__(self, files: list[Path]) -> None:
+        super().__init__(files)
+        self.files = files
 
 
 def _commit(stage: Path, out: Path, names: list[str]) -> None:
+    """Move the staged files into `out`; should one move fail, undo the others (and folders made) and re-raise."""
+    made: list[Path] = []
     done: list[tuple[Path, Path | None]] = []
+
+    def makedirs(folder: Path) -> None:
+        missing = [p for p in (folder, *folder.parents) if not p.exists()]
+        for p in reversed(missing):
+            p.mkdir()
+            made.append(p)
+
     try:
+        makedirs(out)
         for name in names:
             target = out / name
             backup = None
@@ -167,13 +203,31 @@ def _commit(stage: Path, out: Path, names: list[str]) -> None:
                     os.link(target, backup)
                 except OSError:  # a file system without hard links
                     shutil.copy2(target, backup)
-            target.parent.mkdir(parents=True, exist_ok=True)
+            makedirs(target.parent)
             os.replace(stage / "new" / name, target)
             done.append((target, backup))
     except BaseException:
-        for target, backup in reversed(done):
+        lost = _undo(done, made)
+        if lost:
+            raise _NotPutBack(lost) from None
+        raise
+
+
+def _undo(done: list[tuple[Path, Path | None]], made: list[Path]) -> list[Path]:
+    """Put back what `_commit` replaced, remove folders it made; returns the files that could not be put back."""
+    lost = []
+    for target, backup in reversed(done):
+        try:
             if backup is None:
                 target.unlink(missing_ok=True)
             else:
                 os.replace(backup, target)
-        raise
+        except OSError:
+            if backup is not None:
+                lost.append(target)
+    for folder in reversed(made):
+        try:
+            folder.rmdir()
+        except OSError:
+            pass
+    return lost

@@ -3,28 +3,49 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TextIO
+from typing import Sequence, TextIO
 
 from ..build import build
 from ..findings import display_path
 from ..load import find_department_years
+from ..output import Interrupted, WriteError, absolute, batch
 from .check import write_text
 
 
-def run(path: Path, out: Path, combine: bool, strict: bool, stdout: TextIO) -> int:
-    """Build each department-year into `out` (mirroring the folders under `path`); returns the exit code."""
+def run(path: Path, out: Path, combine: bool, strict: bool, stdout: TextIO, trusted: Sequence[Path] = ()) -> int:
+    """Build each department-year into `out` (mirroring the folders under `path`); returns the exit code.
+
+    `trusted` are the form-set folders named with --forms (see `build.build`).
+
+    The output folder is locked for the whole run. SIGINT, SIGTERM and SIGHUP
+    raise `Interrupted` carrying a message that says which department-years were
+    swapped in before it; a WriteError after some were says so too.
+    """
     years = find_department_years(path)
+    targets = [out / root.relative_to(path) if root != path else out for root in years]
+    committed: list[Path] = []
     findings = []
     stopped = []
     written = 0
-    for root in years:
-        target = out / root.relative_to(path) if root != path else out
-        result = build(root, target, combine=combine, strict=strict)
-        findings.extend(result.findings)
-        written += len(result.written)
-        if result.stopped:
-            stopped.append(root)
-    write_text(findings, len(years), stdout)
+    try:
+        with batch(out) as current:
+            committed = current.committed  # filled in as each department-year is swapped in
+            for root, target in zip(years, targets):
+                result = build(root, target, combine=combine, strict=strict, trusted=trusted)
+                findings.extend(result.findings)
+                written += len(result.written)
+                if result.stopped:
+                    stopped.append(root)
+            write_text(findings, len(years), stdout)
+    except KeyboardInterrupt as e:
+        stop = e if isinstance(e, Interrupted) else Interrupted()
+        stop.message = interrupted_state(years, [absolute(t) in committed for t in targets])
+        raise stop from None
+    except WriteError as e:
+        done = [absolute(t) in committed for t in targets]
+        if any(done):
+            raise WriteError(e.path, f"{e.text}。另外，{_state(years, done)}", e.code) from None
+        raise
     for root in stopped:
         why = "有警告或错误（--strict）" if strict else "数据有格式错误，无法生成"
         stdout.write(f"{display_path(root)}: 未生成：{why}。请按上面的提示改正后再运行。\n")
@@ -32,3 +53,25 @@ def run(path: Path, out: Path, combine: bool, strict: bool, stdout: TextIO) -> i
         stdout.write(f"已生成 {written} 个文件，在 {display_path(out)}/\n")
     errors = any(f.severity == "error" for f in findings)
     return 1 if errors or stopped else 0
+
+
+def interrupted_state(years: list[Path], done: list[bool]) -> str:
+    """What an interruption left in the output, from which department-years (in order) were swapped in."""
+    if not any(done):
+        return "已中断：输出文件夹未改动（原有文件保持原样）。"
+    if all(done):
+        if len(done) == 1:
+            return "已中断：但中断时文件已全部写好，输出文件夹里是这次新生成的文件。"
+        return f"已中断：但中断时全部 {len(done)} 个年度都已生成（新文件）。"
+    return f"已中断：{_state(years, done)}。请重新运行以生成其余年度。"
+
+
+def _state(years: list[Path], done: list[bool]) -> str:
+    """'前 k 个年度已生成（新文件），第 k+1 个年度（…）起未改动（原有文件保持原样）', or the list when not a prefix."""
+    k = sum(done)
+    if k == len(done):
+        return f"全部 {k} 个年度已生成（新文件）"
+    if done[:k] == [True] * k:
+        return f"前 {k} 个年度已生成（新文件），第 {k + 1} 个年度（{display_path(years[k])}）起未改动（原有文件保持原样）"
+    names = "、".join(display_path(y) for y, d in zip(years, done) if d)
+    return f"{k} 个年度已生成（新文件）：{names}；其余 {len(done) - k} 个年度未改动（原有文件保持原样）"

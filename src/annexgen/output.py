@@ -1,0 +1,246 @@
+"""Output folder: its lock, and the signals that may interrupt writing to it.
+
+`write.write_files` stages and swaps files in; this module gives it a locked
+output root (`batch`) and a way to hold signals off during a swap-in (`held`).
+
+- Signals: during a build (`batch`), SIGINT, SIGTERM and SIGHUP all raise
+  `Interrupted`, so `finally` blocks clean up; all three are held off while one
+  department-year is swapped in (`held`), and delivered right after it. Which
+  department-years were swapped in is recorded inside that held region
+  (`Batch.committed`), so the message after an interruption is computed from what
+  really happened.
+- Lock: a batch holds `flock` on the output folder itself (a directory fd: no
+  lock file anywhere) from before the first department-year is written until the
+  last; a second build to the same folder refuses at once with `output-busy`.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import signal
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+from .errors import AnnexgenError
+from .findings import display_path
+
+SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+class WriteError(AnnexgenError):
+    """The output cannot be written (read-only folder, full disk, another build at work): `path: 错误: … [code]`."""
+
+    def __init__(self, path: Path, text: str, code: str = "write-error") -> None:
+        self.path, self.text, self.code = path, text, code
+        super().__init__(f"{display_path(path)}: 错误: {text} [{code}]")
+
+
+class Interrupted(KeyboardInterrupt):
+    """A build stopped by SIGINT, SIGTERM or SIGHUP.
+
+    The exit code is 128 + the signal number, as a shell reports a process killed
+    by it: 130 for Ctrl-C (SIGINT), 143 for SIGTERM, 129 for SIGHUP. `message`
+    says what state the output is in; `commands.build` fills it in.
+    """
+
+    def __init__(self, signum: int = signal.SIGINT) -> None:
+        super().__init__(signum)
+        self.signum = signum
+        self.message = ""
+
+    @property
+    def exit_code(self) -> int:
+        return 128 + self.signum
+
+
+@dataclass
+class _Signals:
+    depth: int = 0  # how many `held` blocks are open
+    pending: int | None = None  # a signal that arrived while held
+    stopping: bool = False  # an Interrupted has been raised: the rest is cleanup, further signals are ignored
+
+
+_signals = _Signals()
+
+
+def _on_signal(signum: int, _frame) -> None:
+    if _signals.stopping:
+        return
+    if _signals.depth:
+        _signals.pending = signum
+        return
+    _signals.stopping = True
+    raise Interrupted(signum)
+
+
+def _mask(how: int, signals) -> set | None:
+    try:
+        return signal.pthread_sigmask(how, signals)
+    except (AttributeError, OSError):  # no pthreads
+        return None
+
+
+@contextmanager
+def held() -> Iterator[None]:
+    """Hold off SIGINT, SIGTERM and SIGHUP until the block is done; one that arrived is delivered afterwards.
+
+    Blocked with the signal mask (so not even the C handler runs) and, should a
+    signal reach another thread, deferred by `_on_signal` too.
+    """
+    old = _mask(signal.SIG_BLOCK, ())  # the mask as it is; a signal that arrived before is raised here, nothing changed
+    try:
+        _mask(signal.SIG_BLOCK, SIGNALS)
+    except BaseException:  # raised by a handler after the mask was set: put it back
+        if old is not None:
+            _mask(signal.SIG_SETMASK, old)
+        raise
+    _signals.depth += 1
+    try:
+        yield
+    finally:
+        _signals.depth -= 1
+        if old is not None:
+            _mask(signal.SIG_SETMASK, old)  # a blocked signal is handled here: `_on_signal` raises Interrupted
+        if not _signals.depth and _signals.pending is not None and not _signals.stopping:
+            signum, _signals.pending = _signals.pending, None
+            _signals.stopping = True
+            raise Interrupted(signum)
+
+
+@dataclass
+class Batch:
+    """One build run: the locked output root and the department-year folders swapped in so far, in order."""
+
+    root: Path
+    fd: int = -1
+    created: bool = False
+    committed: list[Path] = field(default_factory=list)
+
+    def covers(self, target: Path) -> bool:
+        return target == self.root or self.root in target.parents
+
+
+_current: list[Batch] = []
+
+
+def covering(target: Path) -> Batch | None:
+    """The open batch whose output root holds the (absolute) folder `target`, if any."""
+    return next((b for b in reversed(_current) if b.covers(target)), None)
+
+
+@contextmanager
+def batch(out: Path) -> Iterator[Batch]:
+    """Lock the output folder `out` for a whole build, with SIGINT, SIGTERM and SIGHUP raising `Interrupted`.
+
+    The folder is created if missing (and removed again if the build left it
+    empty). Raises WriteError `output-busy` if another build holds it.
+    """
+    saved = _install_handlers() if not _current else {}
+    try:
+        with held():
+            current = Batch(absolute(out))
+            _lock(current, out)
+            _current.append(current)
+        try:
+            yield current
+        finally:
+            with held():
+                _current.remove(current)
+                _unlock(current)
+    finally:
+        if saved:
+            _restore_handlers(saved)
+
+
+def _install_handlers() -> dict[int, object]:
+    _signals.depth, _signals.pending, _signals.stopping = 0, None, False
+    saved: dict[int, object] = {}
+    try:
+        for signum in SIGNALS:
+            saved[signum] = signal.signal(signum, _on_signal)
+    except ValueError:  # not the main thread: signals keep their handlers
+        pass
+    return saved
+
+
+def _restore_handlers(saved: dict[int, object]) -> None:
+    """The handlers as before the build; a signal that arrived meanwhile still raises Interrupted (once)."""
+    old = _mask(signal.SIG_BLOCK, SIGNALS)
+    late = [_signals.pending] if _signals.pending is not None else []
+    try:
+        for signum, handler in saved.items():
+            signal.signal(signum, handler)
+        while old is not None and (info := signal.sigtimedwait(SIGNALS, 0)) is not None:
+            late.append(info.si_signo)  # taken off the queue, so the restored handler never sees it
+    finally:
+        _signals.pending = None
+        if old is not None:
+            _mask(signal.SIG_SETMASK, old)
+    if late and not _signals.stopping:
+        _signals.stopping = True
+        raise Interrupted(late[0])
+
+
+def absolute(out: Path) -> Path:
+    """`out` resolved (symlinks, `.` and `..`), so that its parent is really outside it."""
+    return out.resolve()
+
+
+def _lock(b: Batch, shown: Path) -> None:
+    root = b.root
+    if root.parent == root:
+        raise WriteError(shown, "不能把根目录作为输出文件夹：请给出一个专用的输出文件夹，如 build/", "write-error")
+    for _attempt in range(5):
+        try:
+            b.created = b.created or not root.exists()
+            root.mkdir(parents=True, exist_ok=True)
+            fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        except OSError as e:
+            raise WriteError(shown, f"无法创建输出文件夹：{e.strerror or e}。请检查路径和写权限") from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            holder = _lock_holder(fd)
+            os.close(fd)
+            who = f"（进程 {holder}）" if holder else ""
+            raise WriteError(
+                shown, f"另一个 annexgen build 正在写入这个输出文件夹{who}：请等它结束后再运行，或换一个输出文件夹", "output-busy"
+            ) from None
+        try:
+            same = os.path.samestat(os.fstat(fd), os.stat(root))
+        except OSError:
+            same = False
+        if same:
+            b.fd = fd
+            return
+        os.close(fd)  # the folder was removed or replaced between opening and locking it: take the new one
+    raise WriteError(shown, "输出文件夹在生成时不断被删除或替换：请确认没有别的程序在改动它")
+
+
+def _lock_holder(fd: int) -> str:
+    """The process holding the flock on this folder, from /proc/locks (Linux); empty if unknown."""
+    st = os.fstat(fd)
+    where = f"{os.major(st.st_dev):02x}:{os.minor(st.st_dev):02x}:{st.st_ino}"
+    try:
+        with open("/proc/locks", encoding="ascii", errors="replace") as f:
+            for line in f:
+                parts = line.split()
+                if len(parts) > 5 and parts[1] == "FLOCK" and parts[5] == where and parts[4].isdigit():
+                    return parts[4]
+    except OSError:
+        pass
+    return ""
+
+
+def _unlock(b: Batch) -> None:
+    if b.created and not b.committed:
+        try:
+            b.root.rmdir()  # made for this build, and nothing was written: as if never run
+        except OSError:
+            pass
+    if b.fd >= 0:
+        os.close(b.fd)  # closing the last fd releases the flock
+        b.fd = -1
