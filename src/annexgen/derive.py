@@ -25,7 +25,7 @@ from .model import (
     is_written,
     resolve,
 )
-from .values import Percent, exact_sum
+from .values import Percent, exact_sum, rounded, sum_exactly
 
 BASIC = ("基础数据表", "经费控制情况")
 OVERALL = ("整体自评", "部门整体支出绩效自评表")
@@ -122,7 +122,7 @@ def grade(score: Decimal) -> str:
 
 def score_value(weight: Decimal, rate: Decimal) -> Decimal:
     """分值 × min(执行率, 100%), to two places, trailing zeros dropped (10.00 → 10)."""
-    value = (weight * min(rate, Decimal(100)) / 100).quantize(Decimal("0.01"), rounding="ROUND_HALF_UP")
+    value = rounded(weight * min(rate, Decimal(100)) / 100, 2)
     return value.to_integral_value() if value == value.to_integral_value() else value.normalize()
 
 
@@ -175,7 +175,7 @@ def _derive_scores(sub: Submission, prefix: tuple, table: Form) -> None:
     rows = [ind for _, _, ind in indicators(table.绩效指标)]  # type: ignore[attr-defined]
     weights = [r.分值 for r in rows]
     if _unset(sub, line_path + ("分值",)) and weights and None not in weights:
-        rest = Decimal(100) - sum(weights, Decimal(0))
+        rest = Decimal(100) - sum_exactly(weights)
         if rest >= 0:
             _set(sub, line_path + ("分值",), rest)
     if _unset(sub, line_path + ("执行率",)) and line.全年预算数 and line.全年执行数 is not None:
@@ -187,8 +187,8 @@ def _derive_scores(sub: Submission, prefix: tuple, table: Form) -> None:
     if _unset(sub, total + ("分值",)):
         parts = [line.分值] + [r.分值 for r in rows]
         if any(p is not None for p in parts):
-            _set(sub, total + ("分值",), sum((p for p in parts if p is not None), Decimal(0)))
+            _set(sub, total + ("分值",), sum_exactly(p for p in parts if p is not None))
     if _unset(sub, total + ("得分",)):
         parts = [line.得分] + [r.得分 for r in rows]
         if any(p is not None for p in parts):
-            _set(sub, total + ("得分",), sum((p for p in parts if p is not None), Decimal(0)))
+            _set(sub, total + ("得分",), sum_exactly(p for p in parts if p is not None))

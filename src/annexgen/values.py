@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from decimal import Decimal
-from typing import Annotated, Any
+from decimal import MAX_EMAX, MIN_EMIN, ROUND_HALF_UP, Context, Decimal
+from typing import Annotated, Any, Iterable
 
 from pydantic import PlainValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
@@ -43,6 +43,43 @@ def source_text(value: Any) -> str:
     return str(value)
 
 
+# --- limits on written numbers ---------------------------------------------
+
+#: at most this many digits before the decimal point (999 999 999 999 999 999 万元 is plenty)
+MAX_INTEGER_DIGITS = 18
+#: at most this many decimal places
+MAX_DECIMAL_PLACES = 10
+_LIMIT_HINT = f"数字最多 {MAX_INTEGER_DIGITS} 位整数、{MAX_DECIMAL_PLACES} 位小数"
+
+
+def digits_problem(text: str) -> str | None:
+    """Why a number written as `text` (``[-+]?digits[.digits]``) is refused, or None when it is within the limits."""
+    whole, _, fraction = text.strip().lstrip("+-").partition(".")
+    if len(whole.lstrip("0")) <= MAX_INTEGER_DIGITS and len(fraction) <= MAX_DECIMAL_PLACES:
+        return None
+    shown = text if len(text) <= 40 else text[:20] + "…" + text[-10:]
+    return f"数字“{shown}”位数过多：{_LIMIT_HINT}，请核对"
+
+
+def _bounded(value: Decimal, what: str) -> Decimal:
+    """`value` when it is finite and within the digit limits (Python callers can pass any Decimal)."""
+    if not value.is_finite():
+        raise PydanticCustomError("number_type", "{what}应为数字，现为“{got}”", {"what": what, "got": str(value)})
+    exponent = value.as_tuple().exponent
+    assert isinstance(exponent, int)
+    if value.adjusted() >= MAX_INTEGER_DIGITS or -exponent > MAX_DECIMAL_PLACES:
+        raise PydanticCustomError("number_type", "{what}位数过多：{hint}，请核对", {"what": what, "hint": _LIMIT_HINT})
+    return value
+
+
+def rounded(value: Decimal, places: int) -> Decimal:
+    """`value` rounded half-up to `places` decimals, exactly, whatever its size (never raises; NaN and ∞ unchanged)."""
+    if not value.is_finite():
+        return value
+    context = Context(prec=max(value.adjusted(), 0) + places + 3, rounding=ROUND_HALF_UP, Emax=MAX_EMAX, Emin=MIN_EMIN)
+    return value.quantize(Decimal((0, (1,), -places)), context=context)
+
+
 # --- validators -------------------------------------------------------------
 
 _NUMBER_HINT = re.compile(r"^\s*[-+]?[\d,，.．０-９]+\s*(万元|万|元|%|％)?\s*$")
@@ -54,9 +91,11 @@ def _number(value: Any, what: str) -> Decimal:
             "number_type", "{what}应为数字，现为 {got}", {"what": what, "got": "true/false"}
         )
     if isinstance(value, int):
+        if abs(value) >= 10**MAX_INTEGER_DIGITS:
+            raise PydanticCustomError("number_type", "{what}位数过多：{hint}，请核对", {"what": what, "hint": _LIMIT_HINT})
         return Decimal(int(value))
     if isinstance(value, Decimal):
-        return value
+        return _bounded(value, what)
     if isinstance(value, float):  # only reachable from Python callers, never from YAML
         raise PydanticCustomError(
             "number_type", "{what}不能是二进制浮点数，请用 Decimal 或整数", {"what": what}
@@ -100,6 +139,9 @@ def _signed_amount(value: Any) -> Decimal:
     if isinstance(value, str):
         m = _WITH_UNIT.match(value)
         if m:
+            problem = digits_problem(m[1])
+            if problem:
+                raise PydanticCustomError("number_type", problem, {})
             return AmountWithUnit(m[1])
     return _number(value, "金额（万元）")
 
@@ -127,9 +169,11 @@ def _score(value: Any) -> Decimal:
 
 def _count(value: Any) -> int:
     if isinstance(value, int) and not isinstance(value, bool) and value < 0:
-        raise PydanticCustomError("int_type", "人数不能是负数，现为 {got}", {"got": str(value)})
+        raise PydanticCustomError("int_type", "人数不能是负数，现为 {got}", {"got": source_text(value)})
+    if isinstance(value, int) and value >= 10**MAX_INTEGER_DIGITS:
+        raise PydanticCustomError("int_type", "人数位数过多：{hint}，请核对", {"hint": _LIMIT_HINT})
     if isinstance(value, bool) or not isinstance(value, int):
-        if isinstance(value, Decimal) and value == value.to_integral_value():
+        if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value():
             raise PydanticCustomError(
                 "int_type", "人数应为整数，现为 {got}：去掉小数点", {"got": str(value)}
             )
@@ -239,8 +283,8 @@ class Percent:
     @classmethod
     def of(cls, value: Decimal, decimals: int = 2) -> "Percent":
         """A computed percentage, rounded half-up to ``decimals`` places."""
-        q = value.quantize(Decimal(1).scaleb(-decimals), rounding="ROUND_HALF_UP")
-        return cls(q, f"{q}%")
+        q = rounded(value, decimals)
+        return cls(q, f"{fmt(q)}%")
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Percent) and self.text == other.text
@@ -280,10 +324,13 @@ class Percent:
         if isinstance(value, str):
             m = _PERCENT.match(value)
             if m:
+                problem = digits_problem(m[1])
+                if problem:
+                    raise PydanticCustomError("percent_type", problem, {})
                 return cls(Decimal(m[1]), value.strip())
         if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
             # a bare number is a ratio (1 = 100%), printed as written
-            return cls(Decimal(value) * 100, source_text(value))
+            return cls(_number(value, "百分数") * 100, source_text(value))
         raise PydanticCustomError(
             "percent_type",
             "应为百分数，如 100% 或 100.00%，现为“{got}”",
@@ -324,9 +371,18 @@ def sum_matches(parts: list[Decimal], total: Decimal) -> bool:
 
 def exact_sum(parts: list[Decimal]) -> Decimal:
     """The sum written with the precision of its most precise part."""
-    total = sum(parts, Decimal(0))
-    places = max((-p.as_tuple().exponent for p in parts), default=0)  # type: ignore[operator]
-    return total.quantize(Decimal(1).scaleb(-max(places, 0)))
+    total = sum_exactly(parts)
+    places = max((-p.as_tuple().exponent for p in parts if p.is_finite()), default=0)  # type: ignore[operator]
+    return rounded(total, max(places, 0))
+
+
+def sum_exactly(parts: "Iterable[Decimal]") -> Decimal:
+    """The sum of `parts` without rounding (the default context keeps 28 digits), never raising."""
+    context = Context(prec=MAX_INTEGER_DIGITS + MAX_DECIMAL_PLACES + 20, Emax=MAX_EMAX, Emin=MIN_EMIN, traps=[])
+    total = Decimal(0)
+    for p in parts:
+        total = context.add(total, p)
+    return total
 
 
 def fmt(d: Decimal | None) -> str:

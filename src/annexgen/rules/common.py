@@ -12,6 +12,7 @@ from ..derive import (
     column_names,
 )
 from ..model import Group, Indicator, resolve
+from ..values import digits_problem, rounded
 
 # --- labels -----------------------------------------------------------------------
 
@@ -44,7 +45,7 @@ def indicator_name(ind: Indicator) -> str:
 def group_weight(group: Group) -> Decimal | None:
     """The weight printed in a 一级指标 cell: 产出指标(30分) → 30."""
     m = _WEIGHT.search(group.名称)
-    return Decimal(m[1]) if m else None
+    return Decimal(m[1]) if m and not digits_problem(m[1]) else None
 
 
 # --- indicator values ----------------------------------------------------------------
@@ -68,7 +69,7 @@ def quantity(text: str | None) -> Quantity | None:
     if text is None:
         return None
     m = _VALUE.match(text)
-    if not m:
+    if not m or digits_problem(m["num"]):  # a number beyond the limits is not a figure to compare
         return None
     return Quantity(m["op"], Decimal(m["num"]), m["unit"] or "")
 
@@ -95,7 +96,8 @@ def assessment(ctx: Context, path: tuple, group: Group, ind: Indicator) -> tuple
 def same_value(a: Decimal, b: Decimal) -> bool:
     """Two written values of one fact agree when the more precise, rounded to the other's
     precision, equals it: 1.5 = 1.50 = 1.499, but 10824.19 ≠ 10824.18."""
-    places = min(-a.as_tuple().exponent, -b.as_tuple().exponent, 28)  # type: ignore[operator]
-    q = Decimal(1).scaleb(-max(places, 0))
-    return a.quantize(q, rounding="ROUND_HALF_UP") == b.quantize(q, rounding="ROUND_HALF_UP")
+    if not (a.is_finite() and b.is_finite()):
+        return a == b
+    places = max(min(-a.as_tuple().exponent, -b.as_tuple().exponent, 28), 0)  # type: ignore[operator]
+    return rounded(a, places) == rounded(b, places)
 

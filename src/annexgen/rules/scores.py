@@ -18,7 +18,7 @@ from ..derive import (
 )
 from ..findings import Finding
 from ..model import resolve
-from ..values import fmt, interval, overlaps
+from ..values import fmt, interval, overlaps, rounded
 from .common import assessment, group_weight, indicator_name, is_blank, quantity
 
 
@@ -201,7 +201,7 @@ def score_ratio(ctx: Context) -> Iterator[Finding]:
             ratio, how = target.number / actual.number, f"实际 {ind.实际完成值.strip()} 超出目标 {ind.年度指标值.strip()}，按 分值 {fmt(ind.分值)} × {fmt(target.number)} / {fmt(actual.number)}"
         else:
             continue
-        expected = (ind.分值 * ratio).quantize(Decimal("0.01"), rounding="ROUND_HALF_UP")
+        expected = rounded(ind.分值 * ratio, 2)
         if interval(ind.得分)[0] > expected:
             note = "" if explicit else "（年度指标值未写 ≥ 或 ≤，按成本指标推定为越低越好）"
             yield ctx.finding(
