@@ -1,74 +1,33 @@
 """Figures quoted in prose: `{{ … }}` in a report paragraph is filled from the data.
 
 Part of the derive step: after the figures are derived, each report paragraph
-or heading holding `{{ … }}` is rendered in a sandboxed Jinja environment with
-StrictUndefined, so a figure in the narrative is the table's figure by
-construction. Data is untrusted: the sandbox refuses Python internals, ranges
-are bounded by Jinja's sandbox, and the output of one paragraph is bounded.
-A name that does not exist is a located finding at the paragraph's line.
+or heading holding `{{ … }}` is rendered in the sandbox of `sandbox.py`
+(read-only data, StrictUndefined, one budget of loop steps, characters and time
+per department-year), so a figure in the narrative is the table's figure by
+construction. Every failure is a located `text-expression` finding at the
+paragraph's line; what an expression produces is checked as data is (no
+character XML 1.0 forbids). Headings equal after expansion are a
+`duplicate-heading` error, and neither section is dropped.
 """
 
 from __future__ import annotations
 
 import re
-from decimal import Decimal
+import time
+from decimal import DivisionByZero, InvalidOperation
 from typing import Any
 
 import jinja2
-from jinja2.sandbox import SandboxedEnvironment, SecurityError
+from jinja2.sandbox import SecurityError
 
-from .findings import Finding
-from .load import Loaded
-from .values import Percent
+from .findings import Finding, dotted
+from .load import XML_FORBIDDEN, Loaded, _locate
+from .sandbox import MAX_OUTPUT, MAX_SECONDS, MAX_TEXT, Budget, Exhausted, Refused, SandboxEnv, view
 
-MAX_OUTPUT = 20_000  # characters one paragraph may expand to
-MAX_RANGE = 10_000  # numbers all `range()` calls of one paragraph may produce together
 CODE = "text-expression"
-
-
-def _plain(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, Percent):
-        return value.text
-    return str(value)
-
-
-class _Budget(Exception):
-    """Raised when a paragraph's expression loops or writes beyond its budget."""
-
-
-SAFE_FILTERS = ("abs", "default", "first", "last", "length", "join", "lower", "upper", "trim", "round", "replace", "sum", "min", "max", "string")
-
-
-class _Env(SandboxedEnvironment):
-    """Jinja's sandbox, with only harmless filters and no operator that can build a huge value."""
-
-    intercepted_binops = frozenset(["*", "**", "+"])
-
-    def __init__(self) -> None:
-        super().__init__(undefined=jinja2.StrictUndefined, autoescape=False, finalize=_plain)
-        self.filters = {name: self.filters[name] for name in SAFE_FILTERS}
-        self.globals = {}
-
-    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
-        if operator == "**":
-            raise SecurityError("不支持乘方")
-        if operator == "*" and any(isinstance(v, (str, list, tuple)) for v in (left, right)):
-            count = right if isinstance(left, (str, list, tuple)) else left
-            seq = left if isinstance(left, (str, list, tuple)) else right
-            if isinstance(count, int) and len(seq) * max(count, 0) > MAX_OUTPUT:
-                raise _Budget(f"展开后超过 {MAX_OUTPUT} 字")
-        result = super().call_binop(context, operator, left, right)
-        if isinstance(result, (str, list, tuple)) and len(result) > MAX_OUTPUT:
-            raise _Budget(f"展开后超过 {MAX_OUTPUT} 字")
-        return result
-
-
-_ENV = _Env()
 NAMES = "部门名称、年度、基础数据表、整体自评表、自评基础数据表、项目、本项目"
+#: what an expression may not produce: what XML 1.0 forbids, and the other control characters (DEL, C1)
+_BAD_OUTPUT = re.compile(XML_FORBIDDEN.pattern[:-1] + "\x7f-\x9f]")
 
 
 def _names(loaded: Loaded, project: int | None) -> dict[str, Any]:
@@ -78,72 +37,114 @@ def _names(loaded: Loaded, project: int | None) -> dict[str, Any]:
     return {
         "部门名称": sub.部门.部门名称,
         "年度": sub.年度,
-        "基础数据表": sub.基础数据表,
-        "整体自评表": overall.部门整体支出绩效自评表 if overall else None,
-        "自评基础数据表": overall.自评基础数据表 if overall else None,
-        "项目": sub.项目,
-        "本项目": sub.项目[project] if project is not None else None,
+        "基础数据表": view(sub.基础数据表),
+        "整体自评表": view(overall.部门整体支出绩效自评表) if overall else None,
+        "自评基础数据表": view(overall.自评基础数据表) if overall else None,
+        "项目": view(sub.项目),
+        "本项目": view(sub.项目[project]) if project is not None else None,
     }
 
 
-def _message(error: Exception) -> str:
+def _message(error: BaseException) -> str:
     text = str(error)
+    if isinstance(error, Refused):
+        return text
     if isinstance(error, SecurityError):
         return "正文里的 {{ }} 试图访问程序内部的属性，已拒绝：只能引用数据中的名称"
     if isinstance(error, jinja2.UndefinedError):
         m = re.search(r"has no attribute '([^']+)'", text) or re.search(r"'([^']+)' is undefined", text)
         name = m[1] if m else text
         return f"正文里 {{{{ }}}} 中的名称“{name}”不存在：可用的名称有 {NAMES}，其下用“.”接表上的栏目名"
-    if isinstance(error, _Budget):
-        return f"正文里的 {{{{ }}}} {error}，已停止：正文只应引用数据中的数字和文字"
+    if isinstance(error, (Exhausted, RecursionError, MemoryError)):
+        phrase = str(error) if isinstance(error, Exhausted) else "嵌套太深"
+        return f"正文里的 {{{{ }}}} {phrase}，已停止：正文只应引用数据中的数字和文字，请删去多余的循环和计算"
     if isinstance(error, jinja2.TemplateSyntaxError):
         return f"正文里的 {{{{ }}}} 写法有误（{error.message}）：请检查括号是否成对、名称是否写对"
-    return f"正文里的 {{{{ }}}} 无法计算（{text}）：请检查写法"
+    if isinstance(error, (ZeroDivisionError, DivisionByZero)):
+        return "正文里的 {{ }} 除数为零：请检查除号后面的名称"
+    if isinstance(error, (TypeError, InvalidOperation)):
+        return "正文里的 {{ }} 无法计算：参与计算的值类型不符（如文字与数字相加、对整张表求和）或数值无效，请检查写法"
+    return "正文里的 {{ }} 无法计算：请检查写法"
 
 
-def _expand(text: str, names: dict[str, Any]) -> str:
-    """Render one paragraph, stopping as soon as it loops or writes more than its budget."""
-    if "{{" not in text and "{%" not in text:
-        return text
-    left = [MAX_RANGE]
+class _Expander:
+    """Renders the paragraphs of one department-year under one budget."""
 
-    def bounded_range(*args: int) -> range:
-        r = range(*args)
-        left[0] -= len(r)
-        if left[0] < 0:
-            raise _Budget(f"循环次数超过 {MAX_RANGE}")
-        return r
+    def __init__(self, loaded: Loaded) -> None:
+        self.loaded = loaded
+        self.budget = Budget()
+        self.env = SandboxEnv(self.budget)
+        self.findings: list[Finding] = []
 
-    out: list[str] = []
-    size = 0
-    for chunk in _ENV.from_string(text).generate({**names, "range": bounded_range}):
-        size += len(chunk)
-        if size > MAX_OUTPUT:
-            raise _Budget(f"展开后超过 {MAX_OUTPUT} 字")
-        out.append(chunk)
-    return "".join(out)
+    def expand(self, text: str, names: dict[str, Any]) -> str:
+        """One paragraph, stopping as soon as it loops, builds or writes beyond the budget."""
+        if "{{" not in text and "{%" not in text:
+            return text
+        budget = self.budget
+        if budget.spent is not None:
+            raise Refused(f"正文里的 {{{{ }}}} 未计算：本年度前面的 {{{{ }}}} {budget.spent}，已停止计算；请先修改报错的那一段")
+        started = time.monotonic()
+        budget.deadline = started + MAX_SECONDS - budget.seconds
+        try:
+            if len(text) > MAX_TEXT:
+                budget.refuse(f"所在的一段超过 {MAX_TEXT} 字")
+            budget.clock()
+            out: list[str] = []
+            size = 0
+            for chunk in self.env.compile_text(text).generate(names):
+                size += len(chunk)
+                budget.output += len(chunk)
+                if size > MAX_TEXT:
+                    budget.refuse(f"展开后超过 {MAX_TEXT} 字")
+                if budget.output > MAX_OUTPUT:
+                    budget.exhaust(f"输出合计超过 {MAX_OUTPUT} 字（每个年度合计）")
+                budget.clock()
+                out.append(chunk)
+        finally:
+            budget.seconds += time.monotonic() - started
+        result = "".join(out)
+        bad = _BAD_OUTPUT.findall(result)
+        if bad:
+            codes = "、".join(sorted({f"U+{ord(c):04X}" for c in bad}))
+            raise Refused(f"正文里的 {{{{ }}}} 算出了 Word 文件不能容纳的字符（{codes}）：请删去产生它的写法")
+        return result
 
+    def attempt(self, text: str, path: tuple, names: dict[str, Any], key: bool = False) -> str:
+        try:
+            return self.expand(text, names)
+        except Exception as e:  # every failure of a data expression is the data's, reported at its place
+            self.findings.append(self.finding(path, CODE, _message(e), key))
+            return text
 
-def _walk(blocks: list, path: tuple, names: dict[str, Any], loaded: Loaded, findings: list[Finding]) -> list:
-    out: list = []
-    for i, block in enumerate(blocks or []):
-        here = path + (i,)
-        if isinstance(block, str):
-            out.append(_try(block, here, names, loaded, findings))
-        else:
-            new = {}
+    def finding(self, path: tuple, code: str, message: str, key: bool) -> Finding:
+        file, line, col = _locate(self.loaded.docs, self.loaded.root, path, key=key)
+        return Finding(file, line, col, code, "error", message, dotted(path))
+
+    def walk(self, blocks: list, path: tuple, names: dict[str, Any]) -> list:
+        """The blocks of one level, expanded; a heading equal to an earlier one of the level is reported, and kept."""
+        out: list = []
+        seen: dict[str, tuple] = {}  # expanded heading → path of its first occurrence
+        for i, block in enumerate(blocks or []):
+            here = path + (i,)
+            if isinstance(block, str):
+                out.append(self.attempt(block, here, names))
+                continue
+            new: dict = {}
             for heading, inner in block.items():
-                new[_try(heading, here, names, loaded, findings)] = _walk(inner or [], here + (heading,), names, loaded, findings)
+                at = here + (heading,)
+                title = self.attempt(heading, at, names, key=True)
+                body = self.walk(inner or [], at, names)
+                if title in seen:
+                    first = _locate(self.loaded.docs, self.loaded.root, seen[title], key=True)[1]
+                    message = f"标题“{title}”与第 {first} 行的标题相同：同一层的标题不能重复，请修改其中一个"
+                    self.findings.append(self.finding(at, "duplicate-heading", message, key=True))
+                    if title in new:  # keep both sections: the second starts a new block
+                        out.append(new)
+                        new = {}
+                seen.setdefault(title, at)
+                new[title] = body
             out.append(new)
-    return out
-
-
-def _try(text: str, path: tuple, names: dict[str, Any], loaded: Loaded, findings: list[Finding]) -> str:
-    try:
-        return _expand(text, names)
-    except Exception as e:  # every failure of a data expression is the data's, reported at its place
-        findings.append(loaded.finding(path, CODE, "error", _message(e)))
-        return text
+        return out
 
 
 def expand_prose(loaded: Loaded) -> list[Finding]:
@@ -151,11 +152,11 @@ def expand_prose(loaded: Loaded) -> list[Finding]:
     sub = loaded.submission
     if sub is None:
         return []
-    findings: list[Finding] = []
+    expander = _Expander(loaded)
     if sub.自评报告 is not None:
         report = sub.自评报告.部门整体支出绩效自评报告
-        report.正文 = _walk(report.正文, ("自评报告", "部门整体支出绩效自评报告", "正文"), _names(loaded, None), loaded, findings)
+        report.正文 = expander.walk(report.正文, ("自评报告", "部门整体支出绩效自评报告", "正文"), _names(loaded, None))
     for i, project in enumerate(sub.项目):
         if project.自评报告 is not None:
-            project.自评报告.正文 = _walk(project.自评报告.正文, ("项目", i, "自评报告", "正文"), _names(loaded, i), loaded, findings)
-    return findings
+            project.自评报告.正文 = expander.walk(project.自评报告.正文, ("项目", i, "自评报告", "正文"), _names(loaded, i))
+    return expander.findings
