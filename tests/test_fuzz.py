@@ -11,13 +11,14 @@ The parent counts outcomes per class and fails listing the first reproducer of e
     ANNEXGEN_FUZZ_CASES=<n>     number of cases (default 300; several thousand for a long run)
     ANNEXGEN_FUZZ_ONLY=3,17     run only these case numbers (replay a reproducer)
     ANNEXGEN_FUZZ_JOBS=<n>      children at a time (default 2)
-    ANNEXGEN_FUZZ_TIMEOUT=<s>   seconds one command may take before it counts as a hang (default 20)
+    ANNEXGEN_FUZZ_TIMEOUT=<s>   seconds one command may take before it counts as a hang (default 10)
 
 `python3 scripts/fuzz.py --case N --make DIR` writes case N's folder to DIR to look at by hand.
 """
 
 from __future__ import annotations
 
+import faulthandler
 import io
 import json
 import os
@@ -39,7 +40,7 @@ SEED = int(os.environ.get("ANNEXGEN_FUZZ_SEED", "9009"))
 CASES = int(os.environ.get("ANNEXGEN_FUZZ_CASES", "300"))
 ONLY = [int(n) for n in os.environ.get("ANNEXGEN_FUZZ_ONLY", "").split(",") if n.strip()]
 JOBS = int(os.environ.get("ANNEXGEN_FUZZ_JOBS", "2"))
-TIMEOUT = float(os.environ.get("ANNEXGEN_FUZZ_TIMEOUT", "15"))
+TIMEOUT = float(os.environ.get("ANNEXGEN_FUZZ_TIMEOUT", "10"))
 BUILD_EVERY = 4  # mutation cases: also build every so many (hostile cases always build)
 AUDIT_EVERY = 15  # every so many cases, each .docx written also goes through openxml-audit
 MEMORY = 1536 << 20  # address space a child may add to what it inherits
@@ -119,6 +120,7 @@ def child(case: Case, wfd: int, audit: bool) -> None:
     resource.setrlimit(resource.RLIMIT_FSIZE, (1 << 30, 1 << 30))
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a file too large becomes an OSError, not a silent death
     os.chdir(case.work)
+    faulthandler.disable()  # a crash is the outcome to count, not a dump on pytest's terminal
     import typer._click._compat as compat
     import typer._click.utils as utils
 
@@ -159,11 +161,12 @@ def _vm_size() -> int:
 
 # ---------------------------------------------------------------- the parent: forks, watches, judges
 
-def run_all(numbers: list[int], base: Path) -> list[tuple[Case, dict[str, str]]]:
+def run_all(numbers: list[int], base: Path, make=plan) -> list[tuple[Case, dict[str, str]]]:
+    """Cases `numbers` (each made by `make(number, folder)` just before it runs), JOBS children at a time; with what each showed."""
     pending, running, done = list(numbers), {}, []
     while pending or running:
         while pending and len(running) < JOBS:
-            case = plan(pending[0], base / f"case{pending[0]}")
+            case = make(pending[0], base / f"case{pending[0]}")
             pending.pop(0)
             r, w = os.pipe()
             pid = os.fork()
@@ -328,3 +331,65 @@ def test_hostile_fuzz(tmp_path: Path) -> None:
     if listing:
         print(listing)
     assert not first, f"fuzz seed {SEED}: failures (first reproducer per outcome and class):\n{listing}\n{table(results)}"
+
+
+# ---------------------------------------------------------------- the harness itself catches what it counts
+
+def _fake_cli(args: list[str], prog_name: str) -> None:
+    """Stands in for annexgen.cli.app in the self-test: case N misbehaves in the N-th way the fuzz must notice."""
+    import ctypes
+
+    case = int(Path.cwd().name.removeprefix("case"))
+    out = Path.cwd() / "out"
+    if case == 0:
+        raise ValueError("boom")
+    if case == 1:
+        while True:
+            pass
+    if case == 2:
+        ctypes.string_at(0)  # segmentation fault
+    if case == 3:
+        bytearray(8 << 30)
+    if case == 4:
+        sys.exit(3)
+    if case == 5:
+        print("不是 JSON")
+        sys.exit(2)
+    if case == 6:
+        print("名称\x1b]0;pwn\x07")
+        sys.exit(1)
+    if args[0] == "build":
+        out.mkdir()
+        if case == 7:
+            (out / "附件1 损坏.docx").write_bytes(b"PK\x03\x04 truncated")
+        shutil.copy(Path(__file__).parent.parent / "templates" / "汨罗" / "附件1-基础数据表.docx", out / "附件2 项目支出绩效自评表.docx")
+        sys.exit(1 if case == 7 else 0)
+    print("[]")
+    sys.exit(0)
+
+
+def test_harness_counts_every_outcome(tmp_path: Path, monkeypatch) -> None:
+    """Tracebacks, hangs, segfaults, memory, exit codes, JSON, escapes, corrupt and planted .docx, disagreement: each is counted."""
+    import annexgen.cli
+
+    monkeypatch.setattr(annexgen.cli, "app", _fake_cli)
+    monkeypatch.setattr(sys.modules[__name__], "TIMEOUT", 2.0)
+
+    def make(number: int, work: Path) -> Case:
+        work.mkdir()
+        steps = [("check-json", ["check", "x", "--format", "json"]), ("build", ["build", "x", "-o", "out"])]
+        return Case(number, "self", "fake", Made("fake", forbidden=("附件号",), projects=0), work, steps)
+
+    results = {case.number: found for case, found in run_all(list(range(9)), tmp_path, make)}
+    assert {n: sorted(found) for n, found in results.items()} == {
+        0: ["bad-json", "traceback"],  # nothing printed on stdout is not JSON either
+        1: ["hang"],
+        2: ["signal"],
+        3: ["bad-json", "memory"],
+        4: ["bad-json", "exit-code"],
+        5: ["bad-json"],
+        6: ["bad-json", "raw-char"],
+        7: ["bad-docx", "disagree", "planted", "unnamed-forms"],
+        8: ["planted", "projects", "unnamed-forms"],  # exit 0 with one project annex where there are no projects
+    }
+    assert results[2]["signal"] == "check-json killed by SIGSEGV"
