@@ -30,37 +30,50 @@ def county(tmp_path: Path) -> Path:
 
 
 def test_builtin_sets_are_listed(tmp_path: Path) -> None:
-    r = invoke("forms", "list", "--data", str(tmp_path))
+    r = invoke("forms", "list")
     assert r.exit_code == 0
     assert r.stdout.splitlines() == [f"汨罗\t内置\t{display_path(BUILTIN / '汨罗')}", f"隆回\t内置\t{display_path(BUILTIN / '隆回')}"]
 
 
-def test_local_set_comes_first_and_shadows(tmp_path: Path) -> None:
+def county_set(tmp_path: Path) -> tuple[Path, Path]:
+    """A county's data folder and its own form set 某县 (a copy of 汨罗) in tmp/表样, as `forms new` makes it."""
     data = county(tmp_path)
-    shutil.copytree(BUILTIN / "汨罗", tmp_path / "县" / "templates" / "汨罗")
-    assert find_form_set("汨罗", data).folder == tmp_path / "县" / "templates" / "汨罗"
-    found = [(f.name, f.builtin, f.shadowed) for f in list_form_sets(data)]
-    assert found == [("汨罗", False, False), ("汨罗", True, True), ("隆回", True, False)]
-
-
-def test_new_copies_a_set_beside_the_data(tmp_path: Path) -> None:
-    data = county(tmp_path)
-    r = invoke("forms", "new", "某县", "--from", "汨罗", "--data", str(data))
+    r = invoke("forms", "new", "某县", "--from", "汨罗", "--to", str(tmp_path / "表样"))
     assert r.exit_code == 0, r.stdout + r.stderr
-    made = data / "templates" / "某县"
+    return data, tmp_path / "表样"
+
+
+def test_forms_folder_comes_first_and_shadows(tmp_path: Path) -> None:
+    sets = tmp_path / "表样"
+    shutil.copytree(BUILTIN / "汨罗", sets / "汨罗")
+    assert find_form_set("汨罗", [sets]).folder == sets / "汨罗"
+    assert find_form_set("汨罗").folder == BUILTIN / "汨罗"
+    found = [(f.name, f.builtin, f.shadowed) for f in list_form_sets([sets])]
+    assert found == [("汨罗", False, False), ("汨罗", True, True), ("隆回", True, False)]
+    # a folder given with --forms may also be one form set itself
+    assert find_form_set("汨罗", [sets / "汨罗"]).folder == sets / "汨罗"
+
+
+def test_new_copies_a_set_into_the_given_folder(tmp_path: Path) -> None:
+    sets = tmp_path / "表样"
+    r = invoke("forms", "new", "某县", "--from", "汨罗", "--to", str(sets))
+    assert r.exit_code == 0, r.stdout + r.stderr
+    assert f"--forms {display_path(sets)}" in r.stdout
+    made = sets / "某县"
     assert sorted(p.name for p in made.iterdir()) == sorted(p.name for p in (BUILTIN / "汨罗").iterdir())
     assert "名称: 某县" in (made / "表样.yaml").read_text(encoding="utf-8")
-    again = invoke("forms", "new", "某县", "--from", "汨罗", "--data", str(data))
+    again = invoke("forms", "new", "某县", "--from", "汨罗", "--to", str(sets))
     assert again.exit_code == 1 and "已经有这个表样了" in again.stderr
-    bad = invoke("forms", "new", "../某县", "--from", "汨罗", "--data", str(data))
-    assert bad.exit_code == 1 and "不能含" in bad.stderr
+    for bad_name in ("../某县", "a/b", ".某县", "..", "某\\县"):
+        bad = invoke("forms", "new", bad_name, "--from", "汨罗", "--to", str(sets))
+        assert bad.exit_code == 1 and "不是表样的名称：这里只写名称" in bad.stderr, bad_name
+    assert sorted(p.name for p in sets.iterdir()) == ["某县"]
 
 
 def test_edited_copy_builds_with_the_edits(tmp_path: Path) -> None:
     """Copy a set with `forms new`, change a title and a column width as a user would in Word, build with it."""
-    data = county(tmp_path)
-    assert invoke("forms", "new", "某县", "--from", "汨罗", "--data", str(data)).exit_code == 0
-    template = data / "templates" / "某县" / "附件2-部门整体支出绩效自评表.docx"
+    data, sets = county_set(tmp_path)
+    template = sets / "某县" / "附件2-部门整体支出绩效自评表.docx"
     doc = Document(str(template))
     label = next(p for p in doc.paragraphs if "附件号" in p.text)
     label.text = "附件{{ 附件号 }}（某县格式）"
@@ -72,8 +85,9 @@ def test_edited_copy_builds_with_the_edits(tmp_path: Path) -> None:
     deps = (data / "部门.yaml").read_text(encoding="utf-8").replace("表样: 汨罗", "表样: 某县")
     (data / "部门.yaml").write_text(deps, encoding="utf-8")
 
-    r = invoke("build", str(data), "-o", str(tmp_path / "out"))
+    r = invoke("build", str(data), "-o", str(tmp_path / "out"), "--forms", str(sets))
     assert "已生成 11 个文件" in r.stdout, r.stdout
+    assert f"表样“某县”（--forms 指定：{display_path(sets / '某县')}）" in r.stdout
     built = tmp_path / "out" / "附件2 部门整体支出绩效自评表.docx"
     assert extract_text(built).split("\n")[0] == "附件2（某县格式）"
     assert abs(Document(str(built)).tables[0].columns[0].width - Mm(20)) < Mm(0.1)
@@ -82,22 +96,21 @@ def test_edited_copy_builds_with_the_edits(tmp_path: Path) -> None:
 
 
 def test_check_is_clean_on_every_builtin_set() -> None:
-    r = invoke("forms", "check", "--data", str(REPO / "data"))
+    r = invoke("forms", "check")
     assert r.exit_code == 0, r.stdout
     assert r.stdout.splitlines() == [f"表样“汨罗”（{display_path(BUILTIN / '汨罗')}）：没有发现问题。", f"表样“隆回”（{display_path(BUILTIN / '隆回')}）：没有发现问题。"]
 
 
 def test_check_names_a_misspelled_variable_and_where_it_is(tmp_path: Path) -> None:
-    data = county(tmp_path)
-    invoke("forms", "new", "某县", "--from", "汨罗", "--data", str(data))
-    folder = data / "templates" / "某县"
+    data, sets = county_set(tmp_path)
+    folder = sets / "某县"
     doc = Document(str(folder / "附件2-部门整体支出绩效自评表.docx"))
     cell = next(c for row in doc.tables[0].rows for c in row.cells if c.text == "{{ 行.一级 }}")
     cell.paragraphs[0].text = "{{ 行.一径 }}"
     para = next(p for p in doc.paragraphs if p.text.startswith("填表人"))
     para.text = para.text.replace("{{ 填表人 }}", "{{ 填表 }}")
     doc.save(str(folder / "附件2-部门整体支出绩效自评表.docx"))
-    r = invoke("forms", "check", "某县", "--data", str(data))
+    r = invoke("forms", "check", "某县", "--forms", str(sets))
     assert r.exit_code == 1
     lines = r.stdout.splitlines()
     assert f"{folder}/附件2-部门整体支出绩效自评表.docx: 表格1 第13行第2格: 错误: 模板里的名称“行.一径”不存在，是不是“一级”？" in lines
@@ -105,9 +118,8 @@ def test_check_names_a_misspelled_variable_and_where_it_is(tmp_path: Path) -> No
 
 
 def test_check_reports_a_broken_tag_and_handles_split_runs(tmp_path: Path) -> None:
-    data = county(tmp_path)
-    invoke("forms", "new", "某县", "--from", "汨罗", "--data", str(data))
-    path = data / "templates" / "某县" / "附件1-基础数据表.docx"
+    data, sets = county_set(tmp_path)
+    path = sets / "某县" / "附件1-基础数据表.docx"
     doc = Document(str(path))
     cell = next(c for row in doc.tables[0].rows for c in row.cells if c.text == "厉行节约保障措施")
     right = next(c for c in doc.tables[0].rows[-1].cells if c.text.startswith("{{"))
@@ -118,28 +130,27 @@ def test_check_reports_a_broken_tag_and_handles_split_runs(tmp_path: Path) -> No
     for piece in ("{{ 部门", "名", "称 }}"):
         p.add_run(piece)
     doc.save(str(path))
-    r = invoke("forms", "check", "某县", "--data", str(data))
+    r = invoke("forms", "check", "某县", "--forms", str(sets))
     assert r.exit_code == 1
-    path_shown = f"{data}/templates/某县/附件1-基础数据表.docx"
+    path_shown = f"{sets}/某县/附件1-基础数据表.docx"
     assert f"{path_shown}: 表格1 第25行第2格: 错误: 标签写法有误：这一段里“{{{{”和“}}}}”不成对（{{{{ 厉行节约保障措施）" in r.stdout.splitlines(), r.stdout
     assert "部门名称" not in r.stdout  # the split tag is read whole, and the name exists
 
 
 def test_manifest_pattern_with_an_unknown_name(tmp_path: Path) -> None:
-    data = county(tmp_path)
-    invoke("forms", "new", "某县", "--from", "汨罗", "--data", str(data))
-    manifest = data / "templates" / "某县" / "表样.yaml"
+    data, sets = county_set(tmp_path)
+    manifest = sets / "某县" / "表样.yaml"
     manifest.write_text(manifest.read_text(encoding="utf-8").replace('名称: "{项目名称}项目支出绩效自评表"', '名称: "{项目}项目支出绩效自评表"'), encoding="utf-8")
-    r = invoke("forms", "check", "某县", "--data", str(data))
+    r = invoke("forms", "check", "某县", "--forms", str(sets))
     assert r.exit_code == 1
-    assert f"{data}/templates/某县/表样.yaml: 附件3-{{序号}}: 错误: 表样清单中附件3-{{序号}}的“名称”（{{项目}}项目支出绩效自评表）写法有误（'项目'）：花括号里只能写 {{项目名称}}" in r.stdout.splitlines()
+    assert f"{sets}/某县/表样.yaml: 附件3-{{序号}}: 错误: 表样清单中附件3-{{序号}}的“名称”（{{项目}}项目支出绩效自评表）写法有误（'项目'）：花括号里只能写 {{项目名称}}" in r.stdout.splitlines()
     (data / "部门.yaml").write_text((data / "部门.yaml").read_text(encoding="utf-8").replace("表样: 汨罗", "表样: 某县"), encoding="utf-8")
-    b = invoke("build", str(data), "-o", str(tmp_path / "out"))
+    b = invoke("build", str(data), "-o", str(tmp_path / "out"), "--forms", str(sets))
     assert b.exit_code == 1 and "花括号里只能写 {项目名称}" in b.stderr and "Traceback" not in b.stderr
 
 
 def test_unknown_form_set_lists_the_sets_that_exist(tmp_path: Path) -> None:
-    """Outside the repository too: the message names every set on the search path, local ones included."""
+    """Outside the repository too: the message names every set on the search path, --forms ones included."""
     data = tmp_path / "2024"
     shutil.copytree(REPO / "data" / "example-county" / "2024", data)
     department = data / "部门.yaml"
@@ -148,10 +159,11 @@ def test_unknown_form_set_lists_the_sets_that_exist(tmp_path: Path) -> None:
     assert r.exit_code == 1
     assert f"{display_path(department)}:7:5: 错误: 找不到表样“某县”：可用的表样有 汨罗、隆回 [unknown-form-set]" in r.stdout.splitlines()
     assert not (tmp_path / "out").exists()
-    assert invoke("forms", "new", "本县", "--from", "汨罗", "--data", str(data)).exit_code == 0
-    r = invoke("build", str(data), "-o", str(tmp_path / "out"))
+    sets = tmp_path / "表样"
+    assert invoke("forms", "new", "本县", "--from", "汨罗", "--to", str(sets)).exit_code == 0
+    r = invoke("build", str(data), "-o", str(tmp_path / "out"), "--forms", str(sets))
     assert "找不到表样“某县”：可用的表样有 本县、汨罗、隆回 [unknown-form-set]" in r.stdout
-    c = invoke("forms", "check", "某县", "--data", str(data))
+    c = invoke("forms", "check", "某县", "--forms", str(sets))
     assert c.exit_code == 1 and c.stderr.strip() == "错误: 找不到表样“某县”：可用的表样有 本县、汨罗、隆回"
 
 
@@ -169,11 +181,11 @@ def test_no_form_sets_at_all_says_what_to_do(tmp_path: Path, monkeypatch) -> Non
     assert line.startswith(f"{display_path(data / '部门.yaml')}:7:5: 错误: 找不到表样“汨罗”：没有任何可用的表样（annexgen 自带的汨罗、隆回表样不在安装里")
     assert "请重新安装 annexgen" in line and "可用的表样有" not in line
     for args in (("forms", "list"), ("forms", "check"), ("forms", "check", "汨罗")):
-        f = invoke(*args, "--data", str(data))
+        f = invoke(*args)
         assert f.exit_code == 1 and f.stdout == "", args
         assert "没有任何可用的表样" in f.stderr and "请重新安装 annexgen" in f.stderr and "Traceback" not in f.stderr, args
 
     monkeypatch.undo()
     monkeypatch.setattr(annexgen.templatecheck, "SAMPLE", None)
-    s = invoke("forms", "check", "汨罗", "--data", str(data))
+    s = invoke("forms", "check", "汨罗")
     assert s.exit_code == 1 and "自带的示例数据" in s.stderr and "请重新安装 annexgen" in s.stderr

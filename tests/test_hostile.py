@@ -186,50 +186,69 @@ def test_bad_template_is_refused(tmp_path: Path, previous: Path, kind: str, word
 
     before = snapshot(previous)
     root = year(tmp_path / "bad")
-    shutil.copytree(BUILTIN / "汨罗", tmp_path / "bad" / "templates" / "汨罗")
-    _bad_template(kind, tmp_path / "bad" / "templates" / "汨罗" / "附件2-部门整体支出绩效自评表.docx")
-    r = runner.invoke(app, ["build", str(root), "-o", str(previous)])
+    sets = tmp_path / "表样"
+    shutil.copytree(BUILTIN / "汨罗", sets / "汨罗")
+    _bad_template(kind, sets / "汨罗" / "附件2-部门整体支出绩效自评表.docx")
+    r = runner.invoke(app, ["build", str(root), "-o", str(previous), "--forms", str(sets)])
     assert r.exit_code == 1, r.stdout + r.stderr
     assert "Traceback" not in r.stdout + r.stderr
     assert "附件2-部门整体支出绩效自评表.docx: 错误: " in r.stderr and words in r.stderr, r.stderr
     assert snapshot(previous) == before
 
 
-@pytest.mark.parametrize("sig", ["SIGINT", "SIGKILL"])
-def test_build_interrupted_by_a_signal(tmp_path: Path, sig: str) -> None:
-    """A real process interrupted by Ctrl-C or killed mid-build: the previous output stays as it was."""
-    import signal
+@pytest.fixture(scope="module")
+def long_build(tmp_path_factory) -> tuple[list[str], Path, float]:
+    """A build of several seconds, done once: 汨罗 with its four projects copied ten times (83 annexes and the combined file).
+
+    Returns the command without its output folder, that build's output, and how long it took.
+    """
+    import shutil
     import subprocess
     import sys
     import time
 
-    import shutil
-
-    # 汨罗 with its four projects copied ten times: 83 annexes and the combined file, a build of several seconds on any machine,
-    # so that the signal surely arrives while annexes are being rendered
-    data = tmp_path / "data"
+    tmp = tmp_path_factory.mktemp("long")
+    data = tmp / "data"
     shutil.copytree(Path(__file__).parent.parent / "data" / "miluo-hrss" / "2023", data)
     for project in sorted((data / "项目").glob("*.yaml")):
         n, name = project.stem.split("-", 1)
         for copy in range(1, 10):
             shutil.copy(project, data / "项目" / f"{int(n) + 4 * copy}-{name}{copy}.yaml")
-    out = tmp_path / "out"
-    cmd = [sys.executable, "-c", "from annexgen.cli import app; app()", "build", str(data), "-o", str(out), "--combine"]
+    cmd = [sys.executable, "-c", "from annexgen.cli import app; app()", "build", str(data), "--combine", "-o"]
     started = time.monotonic()
-    subprocess.run(cmd, check=False, capture_output=True, timeout=300)
-    full = time.monotonic() - started
-    before = snapshot(out)
+    r = subprocess.run([*cmd, str(tmp / "out")], check=False, capture_output=True, timeout=300)
+    assert r.returncode == 0, r.stderr.decode("utf-8")
+    return cmd, tmp / "out", time.monotonic() - started
+
+
+@pytest.mark.parametrize("sig", ["SIGINT", "SIGTERM", "SIGHUP", "SIGKILL"])
+def test_build_interrupted_by_a_signal(tmp_path: Path, long_build, sig: str) -> None:
+    """A real process interrupted (Ctrl-C, SIGTERM, SIGHUP) or killed mid-build: the previous output stays as it was.
+
+    The signal lands while annexes are being rendered, before anything is staged; test_output_safety.py
+    sends them during the swap-in. Exit code 128 + the signal's number, as a shell reports it.
+    """
+    import signal
+    import subprocess
+    import time
+
+    cmd, built, full = long_build
+    before = snapshot(built)
     assert len(before) == 3 + 2 * 40 + 1  # 附件1, 2, 4, two per project, the combined file
+    out = tmp_path / "out"
+    out.mkdir()
     for name in before:  # make the old build distinguishable from a new one
         (out / name).write_bytes(b"old " + before[name])
     before = snapshot(out)
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen([*cmd, str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     time.sleep(min(0.9, full / 2))  # after start-up, well inside rendering, before the final renames
-    proc.send_signal(getattr(signal, sig))
+    signum = getattr(signal, sig)
+    proc.send_signal(signum)
     _, err = proc.communicate(timeout=120)
-    assert proc.returncode != 0
-    assert b"Traceback" not in err
-    if sig == "SIGINT":
-        assert proc.returncode == 130 and "已中断：输出文件夹中原有的文件未改动。" in err.decode("utf-8")
+    if sig == "SIGKILL":
+        assert proc.returncode == -signal.SIGKILL and err == b""
+    else:
+        assert (proc.returncode, err.decode("utf-8")) == (128 + signum, "已中断：输出文件夹未改动（原有文件保持原样）。\n")
     assert snapshot(out) == before
     assert sorted(p.name for p in out.iterdir()) == sorted(before)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # no staging folder beside it

@@ -123,8 +123,8 @@ def test_conform_respells_what_libreoffice_writes() -> None:
 def _county_set(tmp_path: Path) -> tuple[Path, Path]:
     data = tmp_path / "县" / "2023"
     shutil.copytree(REPO / "data" / "miluo-hrss" / "2023", data)
-    runner.invoke(app, ["forms", "new", "某县", "--from", "汨罗", "--data", str(data)], catch_exceptions=False)
-    return data, data / "templates" / "某县" / "附件2-部门整体支出绩效自评表.docx"
+    runner.invoke(app, ["forms", "new", "某县", "--from", "汨罗", "--to", str(tmp_path / "表样")], catch_exceptions=False)
+    return data, tmp_path / "表样" / "某县" / "附件2-部门整体支出绩效自评表.docx"
 
 
 def test_forms_check_names_the_part_and_element_of_a_stray_element(tmp_path: Path) -> None:
@@ -133,7 +133,7 @@ def test_forms_check_names_the_part_and_element_of_a_stray_element(tmp_path: Pat
     # w:tblStyle must come first in w:tblPr; an editor that appends it puts it out of order
     p["word/document.xml"] = p["word/document.xml"].replace(b"<w:tblPr>", b'<w:tblPr><w:jc w:val="center"/><w:tblStyle w:val="TableGrid"/>', 1)
     rezip(template, p)
-    r = runner.invoke(app, ["forms", "check", "某县", "--data", str(data)])
+    r = runner.invoke(app, ["forms", "check", "某县", "--forms", str(template.parent.parent)])
     assert r.exit_code == 1
     assert f"{template}: word/document.xml 表格1: 错误: <tblStyle> 不符合 Word 文件格式（Unexpected element 'tblStyle' found）" in r.stdout, r.stdout
 
@@ -144,10 +144,10 @@ def test_forms_check_and_build_name_a_broken_relationship(tmp_path: Path) -> Non
     del p["word/footer1.xml"]
     rezip(template, p)
     expected = f"{template}: 错误: 模板中 word/_rels/document.xml.rels 的关系"
-    r = runner.invoke(app, ["forms", "check", "某县", "--data", str(data)])
+    r = runner.invoke(app, ["forms", "check", "某县", "--forms", str(template.parent.parent)])
     assert r.exit_code == 1 and expected in r.stdout + r.stderr and "footer1.xml 不存在" in r.stdout + r.stderr, r.stdout + r.stderr
     (data / "部门.yaml").write_text((data / "部门.yaml").read_text(encoding="utf-8").replace("表样: 汨罗", "表样: 某县"), encoding="utf-8")
-    r = runner.invoke(app, ["build", str(data), "-o", str(tmp_path / "out")])
+    r = runner.invoke(app, ["build", str(data), "-o", str(tmp_path / "out"), "--forms", str(template.parent.parent)])
     assert r.exit_code == 1 and expected in r.stderr and "Traceback" not in r.stdout + r.stderr, r.stdout + r.stderr
     assert not (tmp_path / "out").exists()
 
@@ -159,6 +159,6 @@ def test_forms_check_names_a_reference_to_a_missing_relationship(tmp_path: Path)
     start = doc_xml.index(b'w:footerReference w:type="default" r:id="') + len(b'w:footerReference w:type="default" r:id="')
     p["word/document.xml"] = doc_xml[:start] + b"rId99" + doc_xml[doc_xml.index(b'"', start) :]
     rezip(template, p)
-    r = runner.invoke(app, ["forms", "check", "某县", "--data", str(data)])
+    r = runner.invoke(app, ["forms", "check", "某县", "--forms", str(template.parent.parent)])
     assert r.exit_code == 1
     assert f"{template}: word/document.xml 页面设置: 错误: <id> 不符合 Word 文件格式（The relationship 'rId99' referenced by attribute 'id' does not exist.）" in r.stdout, r.stdout

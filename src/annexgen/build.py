@@ -11,10 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
+from typing import Sequence
 
-from .check import check_loaded
+from .check import review
 from .findings import Finding
-from .forms import FormSetNotFound, available_form_sets, find_form_set
+from .forms import FormSet
 from .load import LOAD_CODES, load
 from .render import Rendered, properties, render_all, safe_filename, show
 
@@ -29,6 +30,7 @@ class BuildResult:
     findings: list[Finding]
     written: list[Path] = field(default_factory=list)
     stopped: bool = False
+    form_set: FormSet | None = None
 
 
 def blocking(findings: list[Finding], strict: bool) -> bool:
@@ -38,19 +40,16 @@ def blocking(findings: list[Finding], strict: bool) -> bool:
     return strict and bool(findings)
 
 
-def build(root: Path, out: Path, combine: bool = False, strict: bool = False) -> BuildResult:
-    """Check and render one department-year into `out`; returns what happened."""
+def build(root: Path, out: Path, combine: bool = False, strict: bool = False, trusted: Sequence[Path] = ()) -> BuildResult:
+    """Check and render one department-year into `out`; returns what happened.
+
+    `trusted` are the form-set folders the operator named (--forms); see `check.review`.
+    """
     from .write import write_files
 
     loaded = load(root)
-    findings = check_loaded(loaded)
-    result = BuildResult(root, findings)
-    form_set = None
-    if loaded.submission is not None:
-        try:
-            form_set = find_form_set(show(loaded.submission.部门.表样), root)
-        except FormSetNotFound:
-            findings.append(form_set_finding(loaded))
+    findings, form_set = review(loaded, trusted)
+    result = BuildResult(root, findings, form_set=form_set)
     if form_set is None or blocking(findings, strict):
         result.stopped = True
         return result
@@ -59,15 +58,9 @@ def build(root: Path, out: Path, combine: bool = False, strict: bool = False) ->
     files = {d.filename: d.data for d in docs}
     if combine:
         name = f"{show(sub.部门.部门名称)}{sub.年度}年度绩效自评{COMBINED_NAME}"
-        files[safe_filename(name) + ".docx"] = combined(docs, sub, name)
+        files[safe_filename(name, ".docx")] = combined(docs, sub, name)
     result.written = write_files(out, files)
     return result
-
-
-def form_set_finding(loaded) -> Finding:
-    """The form set named in 部门.yaml does not exist: located at its 表样 key, with the sets that do."""
-    name = loaded.submission.部门.表样
-    return loaded.finding(("部门", "表样"), "unknown-form-set", "error", f"找不到表样“{name}”：{available_form_sets(loaded.root)}")
 
 
 def combined(docs: list[Rendered], sub, title: str) -> bytes:

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
 from .derive import derive
 from .findings import Finding
 from .load import Loaded, load
+
+if TYPE_CHECKING:
+    from .forms import FormSet
 
 
 @dataclass(frozen=True)
@@ -85,11 +88,17 @@ def rules_markdown() -> str:
     return "\n".join(lines) + "\n"
 
 
-def check_loaded(loaded: Loaded) -> list[Finding]:
-    """Derive and check an already loaded department-year; returns all findings, sorted."""
+def review(loaded: Loaded, trusted: Sequence[Path] = ()) -> tuple[list[Finding], FormSet | None]:
+    """Derive and check an already loaded department-year against the form set it names.
+
+    Returns every finding, sorted, and that form set (None when there is none).
+    `trusted` are the form-set folders the operator named (--forms); the data's own
+    folder is never searched.
+    """
     from . import rules  # noqa: F401  (registers the rules)
 
     from .prose import expand_prose
+    from .requirements import choose_form_set
 
     findings = list(loaded.findings)
     if loaded.submission is not None:
@@ -98,9 +107,16 @@ def check_loaded(loaded: Loaded) -> list[Finding]:
         ctx = Context(loaded)
         for r in RULES:
             findings.extend(r.run(ctx))
-    return sorted(set(findings))
+    form_set, about = choose_form_set(loaded, trusted)
+    findings.extend(about)
+    return sorted(set(findings)), form_set
 
 
-def check(root: Path) -> list[Finding]:
+def check_loaded(loaded: Loaded, trusted: Sequence[Path] = ()) -> list[Finding]:
+    """Derive and check an already loaded department-year; returns all findings, sorted."""
+    return review(loaded, trusted)[0]
+
+
+def check(root: Path, trusted: Sequence[Path] = ()) -> list[Finding]:
     """Load, derive and check one department-year folder."""
-    return check_loaded(load(root))
+    return check_loaded(load(root), trusted)

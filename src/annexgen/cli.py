@@ -15,6 +15,7 @@ from typing import Optional
 import typer
 
 from .errors import AnnexgenError
+from .findings import SafeStream, printable
 
 app = typer.Typer(
     help="annexgen：部门整体支出绩效自评附件。用 YAML 写数据，检查算术，生成 Word 附件。",
@@ -24,14 +25,36 @@ app = typer.Typer(
 )
 
 
+def error_finding(error: AnnexgenError):
+    """An error that stopped a command, as a finding for JSON output (its file is in the message)."""
+    from .findings import Finding
+
+    return Finding("", 0, 0, error.code, "error", str(error))
+
+
 class Format(str, Enum):
     text = "text"
     json = "json"
 
 
 def _fail(error: AnnexgenError) -> typer.Exit:
-    typer.echo(str(error), err=True)
+    typer.echo(printable(error.text()), err=True)
     return typer.Exit(error.exit_code)
+
+
+def _out() -> SafeStream:
+    """Standard output for a command: nothing from the data reaches the terminal raw."""
+    return SafeStream(sys.stdout)
+
+
+FORMS_HELP = (
+    "另外使用的表样文件夹（本县自己的表样，确认可信后才指定；可写多次，也可用环境变量 ANNEXGEN_FORMS）。"
+    "其中的表样优先于内置表样。数据文件夹里（或上级）的 templates/ 不会被自动使用"
+)
+
+
+def forms_option() -> list[Path]:
+    return typer.Option([], "--forms", help=FORMS_HELP, envvar="ANNEXGEN_FORMS", file_okay=False)
 
 
 @app.command("check")
@@ -39,13 +62,18 @@ def check_command(
     path: Path = typer.Argument(..., help="一个年度的数据文件夹（如 data/miluo-hrss/2023），或包含多个年度文件夹的上级文件夹"),
     format: Format = typer.Option(Format.text, "--format", help="输出格式：text（按文件分组）或 json（发现列表）"),
     strict: bool = typer.Option(False, "--strict", help="有警告也以退出码 1 结束"),
+    forms: list[Path] = forms_option(),
 ) -> None:
     """检查数据：格式错误、合计不符、计分错误、年份错误等，逐条给出 文件:行:列。"""
     from .commands.check import run
 
     try:
-        code = run(path, format.value, strict, sys.stdout)
+        code = run(path, format.value, strict, _out(), forms)
     except AnnexgenError as e:
+        if format == Format.json:  # valid JSON on every exit path: the error as the one finding
+            from .commands.check import write_json
+
+            write_json([error_finding(e)], _out())
         raise _fail(e) from None
     raise typer.Exit(code)
 
@@ -56,12 +84,13 @@ def build_command(
     out: Path = typer.Option(Path("build"), "-o", "--out", help="输出文件夹（默认 build/）；多个年度时按原文件夹结构分开存放"),
     combine: bool = typer.Option(False, "--combine", help="另外生成一个包含全部附件的文件，每个附件从新的一页开始"),
     strict: bool = typer.Option(False, "--strict", help="有任何错误或警告就不生成"),
+    forms: list[Path] = forms_option(),
 ) -> None:
     """生成 Word 附件：先检查数据，再按表样生成每个附件的 .docx。"""
     from .commands.build import run
 
     try:
-        code = run(path, out, combine, strict, sys.stdout)
+        code = run(path, out, combine, strict, _out(), forms)
     except AnnexgenError as e:
         raise _fail(e) from None
     except KeyboardInterrupt as e:  # output.Interrupted says what state the output is in; before the build began, nothing was written
@@ -73,16 +102,13 @@ def build_command(
 forms_app = typer.Typer(help="表样（各县的附件格式）：列出、复制、检查。", no_args_is_help=True)
 app.add_typer(forms_app, name="forms")
 
-DATA_OPTION = typer.Option(Path("."), "--data", help="数据所在的文件夹：其旁边（或上级）的 templates/ 里的表样优先于内置表样")
-
-
 @forms_app.command("list")
-def forms_list(data: Path = DATA_OPTION) -> None:
-    """列出可用的表样及其位置（本地的在前，内置的在后）。"""
+def forms_list(forms: list[Path] = forms_option()) -> None:
+    """列出可用的表样及其位置（--forms 指定的在前，内置的在后）。"""
     from .commands.forms import run_list
 
     try:
-        code = run_list(data, sys.stdout)
+        code = run_list(forms, _out())
     except AnnexgenError as e:
         raise _fail(e) from None
     raise typer.Exit(code)
@@ -92,13 +118,14 @@ def forms_list(data: Path = DATA_OPTION) -> None:
 def forms_new(
     name: str = typer.Argument(..., help="新表样的名称，如 某某县"),
     source: str = typer.Option(..., "--from", help="以哪个表样为起点，如 汨罗"),
-    data: Path = DATA_OPTION,
+    into: Path = typer.Option(..., "--to", help="放在哪个表样文件夹里，如 我的表样/（生成时用 --forms 指定它）", file_okay=False),
+    forms: list[Path] = forms_option(),
 ) -> None:
-    """复制一个表样，作为本县表样的起点（放在数据旁边的 templates/ 里）。"""
+    """复制一个表样，作为本县表样的起点（放在 --to 指定的文件夹里）。"""
     from .commands.forms import run_new
 
     try:
-        code = run_new(name, source, data, sys.stdout)
+        code = run_new(name, source, into, forms, _out())
     except AnnexgenError as e:
         raise _fail(e) from None
     raise typer.Exit(code)
@@ -107,13 +134,13 @@ def forms_new(
 @forms_app.command("check")
 def forms_check(
     name: Optional[str] = typer.Argument(None, help="表样名称；不写则检查所有表样"),
-    data: Path = DATA_OPTION,
+    forms: list[Path] = forms_option(),
 ) -> None:
     """检查表样的模板：标签写法是否正确，用到的名称是否都存在，指出文件和段落或表格单元格。"""
     from .commands.forms import run_check
 
     try:
-        code = run_check(name, data, sys.stdout)
+        code = run_check(name, forms, _out())
     except AnnexgenError as e:
         raise _fail(e) from None
     raise typer.Exit(code)

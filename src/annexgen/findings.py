@@ -7,6 +7,8 @@ at once, like a compiler.
 
 from __future__ import annotations
 
+import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -29,8 +31,8 @@ class Finding:
     path: str = ""
 
     def text(self) -> str:
-        """`file:line:col: 错误: 消息 [code]`, the form compilers and editors understand."""
-        return f"{self.file}:{self.line}:{self.column}: {SEVERITY_ZH[self.severity]}: {self.message} [{self.code}]"
+        """`file:line:col: 错误: 消息 [code]`, the form compilers and editors understand, on one line, escaped."""
+        return printable(f"{self.file}:{self.line}:{self.column}: {SEVERITY_ZH[self.severity]}: {self.message} [{self.code}]", newlines=False)
 
     def as_json(self) -> dict:
         return {
@@ -45,11 +47,36 @@ class Finding:
 
 
 def display_path(path: Path, base: Path | None = None) -> str:
-    """A path as the user typed it: relative to the working folder when it is inside it."""
+    """A path as the user typed it: relative to the working folder when it is inside it.
+
+    Symbolic links are not followed: a link in a submitted folder is named as it
+    appears there, never by where it points.
+    """
+    here = Path(os.path.abspath(base or Path.cwd()))
     try:
-        return str(path.resolve().relative_to((base or Path.cwd()).resolve()))
+        return str(Path(os.path.abspath(path)).relative_to(here))
     except ValueError:
         return str(path)
+
+
+#: what must never reach a terminal raw: C0 and C1 controls (ESC starts terminal commands), DEL,
+#: lone surrogates, and the invisible marks that reorder or hide text (bidi overrides, zero-width)
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]")
+
+
+def _escape(m: re.Match) -> str:
+    return f"\\u{ord(m.group()):04x}"  # the same spelling in text and in JSON strings
+
+
+def printable(text: str, newlines: bool = True) -> str:
+    """`text` safe to print: every control, escape or invisible character shown as \\uNNNN.
+
+    Messages quote what the data holds (a key, a value, a file name); data is untrusted,
+    so an ESC sequence or a bidi override in it must be shown, never obeyed. Tabs stay;
+    line breaks stay only where a message has several lines (`newlines`).
+    """
+    text = _UNPRINTABLE.sub(_escape, text)
+    return text if newlines else text.replace("\n", "\\n").replace("\r", "\\r")
 
 
 def dotted(path: tuple) -> str:
@@ -61,3 +88,20 @@ def dotted(path: tuple) -> str:
         else:
             out += ("." if out else "") + str(part)
     return out
+
+
+class SafeStream:
+    """A text stream that shows control, escape and invisible characters escaped (see `printable`).
+
+    The CLI writes everything through it, so nothing a data folder holds reaches the
+    terminal raw, whichever message quotes it.
+    """
+
+    def __init__(self, stream) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        return self.stream.write(printable(text))
+
+    def flush(self) -> None:
+        self.stream.flush()

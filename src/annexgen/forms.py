@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Sequence
 
 from pydantic import ValidationError
 
@@ -20,7 +20,7 @@ from .model import Form, Text
 MANIFEST = "表样.yaml"
 #: the built-in form sets, shipped as package data (None when this installation lacks them)
 BUILTIN = bundled_folder(TEMPLATES_PACKAGE)
-NO_FORM_SETS = f"没有任何可用的表样（annexgen 自带的汨罗、隆回表样不在安装里，数据旁边或上级的 templates/ 里也没有）。{REINSTALL}，或把表样文件夹（含 {MANIFEST}）放在数据旁边的 templates/ 里"
+NO_FORM_SETS = f"没有任何可用的表样（annexgen 自带的汨罗、隆回表样不在安装里，--forms 也没有指定）。{REINSTALL}，或用 --forms 指定表样文件夹（含 {MANIFEST}）"
 
 Kind = Literal["基础数据表", "部门整体支出绩效自评表", "自评基础数据表", "项目支出绩效自评表", "部门整体支出绩效自评报告", "项目支出绩效自评报告"]
 PER_PROJECT = ("项目支出绩效自评表", "项目支出绩效自评报告")
@@ -29,9 +29,13 @@ PER_PROJECT = ("项目支出绩效自评表", "项目支出绩效自评报告")
 class FormSetError(AnnexgenError):
     """Raised when a form set cannot be found or its manifest is not usable."""
 
+    code = "form-set"
+
 
 class FormSetNotFound(FormSetError):
     """Raised when no folder on the search path holds the form set named in the data."""
+
+    code = "unknown-form-set"
 
 
 class AnnexSpec(Form):
@@ -61,47 +65,92 @@ class Manifest(Form):
 
 @dataclass(frozen=True)
 class FormSet:
-    """A form set found on disk: its folder and its annexes."""
+    """A form set found on disk: its folder, its annexes, and whether it is built in."""
 
     name: str
     folder: Path
     annexes: tuple[AnnexSpec, ...]
+    builtin: bool = False
 
     def template(self, annex: AnnexSpec) -> Path:
         return self.folder / annex.模板
 
+    def origin(self) -> str:
+        """Where the set came from, for the message every build prints: 内置, or the folder given with --forms."""
+        return "内置" if self.builtin else "--forms 指定"
 
-def search_path(data_root: Path | None = None) -> list[Path]:
-    """Where form sets are looked up: `templates/` beside the data first, then the built-in sets."""
-    paths = []
-    if data_root is not None:
-        for folder in (data_root, *data_root.resolve().parents):
-            if (folder / "templates").is_dir():
-                if (folder / "templates").resolve() != BUILTIN:  # inside this repository: the built-in sets
-                    paths.append(folder / "templates")
-                break
+
+def name_problem(name: str) -> str | None:
+    """Why `name` cannot be a form set's name (a path, a hidden name, characters a folder cannot have), or None.
+
+    A form set is chosen by name only: 部门.yaml comes from a unit and is untrusted,
+    so it must never be able to point at a folder anywhere on disk.
+    """
+    from .render import safe_filename
+
+    if not name or name in (".", "..") or name.startswith(".") or safe_filename(name) != name or "/" in name or "\\" in name:
+        return f"表样“{name}”不是表样的名称：这里只写名称（如 汨罗、隆回），不能写路径或 / \\ : * ? \" < > | 等字符"
+    return None
+
+
+def search_path(trusted: Sequence[Path] = ()) -> list[Path]:
+    """Where form sets are looked up: the folders the operator named (--forms), then the built-in sets.
+
+    A folder named with --forms may hold form sets (one folder each) or be a form set itself.
+    Nothing is ever looked up beside or inside a data folder: data is untrusted.
+    """
+    paths = [Path(t) for t in trusted]
     if BUILTIN is not None:
         paths.append(BUILTIN)
     return paths
 
 
-def find_form_set(name: str, data_root: Path | None = None) -> FormSet:
+def _sets_in(base: Path) -> list[Path]:
+    """The form-set folders in `base` (or `base` itself when it is one), sorted by name."""
+    if (base / MANIFEST).is_file():
+        return [base]
+    if not base.is_dir():
+        return []
+    return sorted(p for p in base.iterdir() if (p / MANIFEST).is_file())
+
+
+def find_form_set(name: str, trusted: Sequence[Path] = ()) -> FormSet:
     """The form set called `name`, from the first folder of the search path that has it."""
-    tried = search_path(data_root)
-    for base in tried:
-        folder = base / name
-        if (folder / MANIFEST).is_file():
-            return read_form_set(folder)
-    raise FormSetNotFound(f"错误: 找不到表样“{name}”：{available_form_sets(data_root)}")
+    problem = name_problem(name)
+    if problem:
+        raise FormSetNotFound(f"错误: {problem}")
+    for base in search_path(trusted):
+        for folder in _sets_in(base):
+            if folder.name == name:
+                return read_form_set(folder, builtin=base == BUILTIN)
+    raise FormSetNotFound(f"错误: 找不到表样“{name}”：{available_form_sets(trusted)}")
 
 
-def available_form_sets(data_root: Path | None = None) -> str:
+def local_form_sets(data_root: Path, trusted: Sequence[Path] = ()) -> list[Path]:
+    """`templates/` folders holding form sets in a data folder or above it, that were not named with --forms.
+
+    They are never used (a submitted folder could otherwise replace a built-in set);
+    `check` and `build` say so, with what to do if the set is trusted.
+    """
+    chosen = {Path(t).resolve() for t in trusted} | ({BUILTIN} if BUILTIN is not None else set())
+    out = []
+    for folder in (data_root, *data_root.absolute().parents):
+        candidate = folder / "templates"
+        try:
+            if candidate.is_dir() and not candidate.is_symlink() and candidate.resolve() not in chosen and _sets_in(candidate):
+                out.append(candidate)
+        except OSError:
+            continue
+    return out
+
+
+def available_form_sets(trusted: Sequence[Path] = ()) -> str:
     """'可用的表样有 汨罗、隆回' for a message, or what to do when there is none at all."""
-    names = sorted({f.name for f in list_form_sets(data_root)})
+    names = sorted({f.name for f in list_form_sets(trusted)})
     return f"可用的表样有 {'、'.join(names)}" if names else NO_FORM_SETS
 
 
-def read_form_set(folder: Path) -> FormSet:
+def read_form_set(folder: Path, builtin: bool = False) -> FormSet:
     """Read and validate a form set's manifest."""
     from .load import load_document
 
@@ -118,7 +167,7 @@ def read_form_set(folder: Path) -> FormSet:
         if not template.is_file() or template.resolve().parent != folder.resolve():
             raise FormSetError(f"{display_path(folder / MANIFEST)}: 错误: 附件{annex.编号}的模板 {annex.模板} 不存在（模板应放在表样文件夹里）")
         inspect_docx(template)
-    return FormSet(manifest.名称, folder, tuple(manifest.附件))
+    return FormSet(folder.name, folder, tuple(manifest.附件), builtin)
 
 
 MAX_TEMPLATE_BYTES = 50 * 1024 * 1024  # uncompressed, all parts together
@@ -191,30 +240,26 @@ class FoundSet:
     shadowed: bool
 
 
-def list_form_sets(data_root: Path | None = None) -> list[FoundSet]:
+def list_form_sets(trusted: Sequence[Path] = ()) -> list[FoundSet]:
     """Every form set on the search path, in lookup order."""
     seen: set[str] = set()
     out = []
-    for base in search_path(data_root):
-        if not base.is_dir():
-            continue
-        for folder in sorted(p for p in base.iterdir() if (p / MANIFEST).is_file()):
+    for base in search_path(trusted):
+        for folder in _sets_in(base):
             out.append(FoundSet(folder.name, folder, base == BUILTIN, folder.name in seen))
             seen.add(folder.name)
     return out
 
 
-def new_form_set(name: str, source: str, data_root: Path) -> Path:
-    """Copy form set `source` to templates/<name> beside the data, as the start of a county's own."""
+def new_form_set(name: str, source: str, into: Path, trusted: Sequence[Path] = ()) -> Path:
+    """Copy form set `source` to `into`/<name>, as the start of a county's own."""
     import shutil
 
-    from .render import safe_filename
-
-    if safe_filename(name) != name or name.startswith("."):
-        raise FormSetError(f"错误: 表样名称“{name}”不能含 / \\ : * ? \" < > | 等字符")
-    origin = find_form_set(source, data_root)
-    first = search_path(data_root)[0]
-    target = (first if first != BUILTIN else data_root / "templates") / name
+    problem = name_problem(name)
+    if problem:
+        raise FormSetError(f"错误: {problem}")
+    origin = find_form_set(source, trusted)
+    target = into / name
     if target.exists():
         raise FormSetError(f"{display_path(target)}: 错误: 已经有这个表样了：换一个名称，或先删除它")
     shutil.copytree(origin.folder, target)

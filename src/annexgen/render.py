@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docxtpl import DocxTemplate
@@ -41,6 +42,8 @@ MERGE = "\ue000"
 class RenderError(AnnexgenError):
     """Raised when a template cannot be rendered (a broken tag, an unknown name)."""
 
+    code = "template-error"
+
 
 @dataclass(frozen=True)
 class Rendered:
@@ -52,16 +55,27 @@ class Rendered:
 
     @property
     def filename(self) -> str:
-        return safe_filename(f"附件{self.number} {self.name}") + ".docx"
+        return safe_filename(f"附件{self.number} {self.name}", ".docx")
 
 
-_UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]')
+_UNSAFE = re.compile(r'[\x00-\x1f\x7f-\x9f/\\:*?"<>|\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]')
+#: bytes (UTF-8) a file name may take: file systems hold 255; the rest is a margin for copies ("… (1).docx")
+MAX_NAME_BYTES = 200
 
 
-def safe_filename(name: str) -> str:
-    """A file name that stays inside its folder on Linux and Windows."""
-    name = _UNSAFE.sub("_", name).strip(" .")
-    return name or "_"
+def safe_filename(name: str, suffix: str = "") -> str:
+    """A file name that stays inside its folder and fits the file system, on Linux and Windows.
+
+    Characters a file name cannot hold become "_". A name too long is cut at a character
+    boundary and ends in "…", deterministically: the start (附件 number, then the name)
+    is kept, so names that differ in their number stay different.
+    """
+    name = _UNSAFE.sub("_", name).strip(" .") or "_"
+    budget = MAX_NAME_BYTES - len(suffix.encode("utf-8"))
+    if len(name.encode("utf-8")) > budget:
+        cut = name.encode("utf-8")[: budget - len("…".encode("utf-8"))].decode("utf-8", "ignore")
+        name = cut.rstrip(" .") + "…"
+    return name + suffix
 
 
 # --- values as the forms print them ---------------------------------------------------------
@@ -270,7 +284,21 @@ def _report(sub: Submission, annex: AnnexSpec, number: str, report: Report | Non
 
 # --- rendering --------------------------------------------------------------------------------
 
-_ENV = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+class TemplateEnvironment(ImmutableSandboxedEnvironment):
+    """Jinja for the templates: sandboxed and immutable even though templates are trusted.
+
+    A form set is data a bureau edits in Word and passes around; the sandbox keeps even
+    an edited template from reaching Python internals (``lipsum.__globals__``,
+    ``''.__class__``) or changing the values it is given. Only ``range`` is global
+    (the sandbox bounds it); the template tags docxtpl adds need nothing else.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(autoescape=True, undefined=jinja2.StrictUndefined)
+        self.globals = {"range": self.globals["range"]}
+
+
+_ENV = TemplateEnvironment()
 
 
 def annexes(sub: Submission, form_set: FormSet) -> list[tuple[AnnexSpec, str, str, dict[str, Any]]]:
@@ -318,9 +346,11 @@ def render_docx(template: Path, context: dict[str, Any]):
         conform(tpl.docx)
         titles.fit(tpl.docx, context)
         tpl.render(context, jinja_env=_ENV, autoescape=True)
+    except SecurityError as e:
+        raise RenderError(f"{display_path(template)}: 错误: 模板试图访问程序内部，已拒绝（{e}）：请只用表上的名称，并运行 annexgen forms check 找出位置") from None
     except jinja2.TemplateError as e:
         raise RenderError(f"{display_path(template)}: 错误: 模板无法填写（{e}）：请运行 annexgen forms check 查看模板中的问题") from None
-    except Exception as e:  # a template is trusted, but a broken one still gets a message, not a traceback
+    except Exception as e:  # a broken template still gets a message, not a traceback
         raise RenderError(f"{display_path(template)}: 错误: 模板无法填写（{type(e).__name__}: {e}）：请用 Word/WPS 重新保存该模板，并运行 annexgen forms check") from None
     merge_marked_cells(tpl.docx)
     return tpl.docx

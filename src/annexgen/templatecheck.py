@@ -231,6 +231,62 @@ def _unknown(template: str, p, missing: str, valid: list[str]) -> Problem:
     return Problem(template, place(p), f"模板里的名称“{missing}”不存在{hint}")
 
 
+#: Jinja's default globals a template has no use for; the build's sandbox does not offer them
+FORBIDDEN_GLOBALS = frozenset({"lipsum", "cycler", "joiner", "namespace", "dict", "self"})
+
+
+def _template_parts(tpl: DocxTemplate) -> list[tuple[str, str]]:
+    """(where, Jinja source) of every part docxtpl renders: body, headers, footers, footnotes, properties."""
+    out = [("word/document.xml", tpl.patch_xml(tpl.get_xml()))]
+    for uri in (tpl.HEADER_URI, tpl.FOOTER_URI):
+        for _rel, part in tpl.get_headers_footers(uri):
+            out.append((str(part.partname).lstrip("/"), tpl.patch_xml(tpl.get_part_xml(part))))
+    for part in tpl.docx.part.package.iter_parts():
+        if part.content_type.endswith(".footnotes+xml"):
+            out.append((str(part.partname).lstrip("/"), tpl.patch_xml(part.blob.decode("utf-8", "replace"))))
+    props = tpl.docx.core_properties
+    for name in ("author", "comments", "identifier", "language", "subject", "title"):
+        out.append((f"docProps/core.xml {name}", getattr(props, name) or ""))
+    return out
+
+
+def _reaches_inside(tree: nodes.Template) -> list[str]:
+    """What in a template reaches past the data: attributes and keys starting with "_", unused globals."""
+    found = []
+    for node in tree.find_all((nodes.Getattr, nodes.Getitem, nodes.Name)):
+        if isinstance(node, nodes.Getattr) and node.attr.startswith("_"):
+            found.append(f".{node.attr}")
+        elif isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const) and str(node.arg.value).startswith("_"):
+            found.append(f"[{node.arg.value!r}]")
+        elif isinstance(node, nodes.Name) and node.name in FORBIDDEN_GLOBALS:
+            found.append(node.name)
+    return found
+
+
+def unsafe_problems(path: Path) -> list[Problem]:
+    """A template that tries to reach Python internals, in any part the build renders.
+
+    The build renders in a sandbox that refuses these anyway; this names them, with the
+    part and (in the body) the paragraph or cell, before any build.
+    """
+    tpl = DocxTemplate(str(path))
+    tpl.render_init()
+    paragraphs = list(tpl.docx.element.body.iter(qn("w:p")))
+    problems = []
+    for where, source in _template_parts(tpl):
+        try:
+            tree = _ENV.parse(re.sub(r"<w:p([ >])", r"\n<w:p\1", source) if where == "word/document.xml" else source)
+        except jinja2.TemplateSyntaxError:
+            continue  # reported by check_template with its place
+        for node_text in dict.fromkeys(_reaches_inside(tree)):
+            place_text = where
+            if where == "word/document.xml" and paragraphs:
+                line = next((n.lineno for n in tree.find_all((nodes.Getattr, nodes.Getitem, nodes.Name)) if node_text in (f".{getattr(n, 'attr', '')}", getattr(n, "name", None))), 2)
+                place_text = place(paragraphs[max(0, min(line - 2, len(paragraphs) - 1))])
+            problems.append(Problem(path.name, place_text, f"模板试图访问程序内部（{node_text}），生成时会被拒绝：模板里只能用表上的名称（见 annexgen forms check 的其他提示）"))
+    return problems
+
+
 def check_form_set(form_set: FormSet, shapes: dict[str, Any] | None = None) -> list[Problem]:
     """Every problem of every template of a form set."""
     from .forms import MANIFEST, PER_PROJECT, fill_pattern
@@ -247,5 +303,6 @@ def check_form_set(form_set: FormSet, shapes: dict[str, Any] | None = None) -> l
                 problems.append(Problem(MANIFEST, f"附件{annex.编号}", str(e).removeprefix("错误: ")))
         template = form_set.template(annex)
         problems.extend(check_template(template, shapes[annex.内容]))
+        problems.extend(unsafe_problems(template))
         problems.extend(Problem(template.name, where, message) for where, message in template_findings(template))
     return problems

@@ -26,6 +26,7 @@ def run(path: Path, out: Path, combine: bool, strict: bool, stdout: TextIO, trus
     committed: list[Path] = []
     findings = []
     stopped = []
+    used = []  # (department-year, the form set it was built with): every build says which, from where
     written = 0
     try:
         with batch(out) as current:
@@ -36,6 +37,8 @@ def run(path: Path, out: Path, combine: bool, strict: bool, stdout: TextIO, trus
                 written += len(result.written)
                 if result.stopped:
                     stopped.append(root)
+                if result.form_set is not None:
+                    used.append((root, result.form_set))
             write_text(findings, len(years), stdout)
     except KeyboardInterrupt as e:
         stop = e if isinstance(e, Interrupted) else Interrupted()
@@ -49,6 +52,8 @@ def run(path: Path, out: Path, combine: bool, strict: bool, stdout: TextIO, trus
     for root in stopped:
         why = "有警告或错误（--strict）" if strict else "数据有格式错误，无法生成"
         stdout.write(f"{display_path(root)}: 未生成：{why}。请按上面的提示改正后再运行。\n")
+    for root, form_set in used:
+        stdout.write(f"{display_path(root)}: 表样“{form_set.name}”（{form_set.origin()}：{display_path(form_set.folder)}）\n")
     if written:
         stdout.write(f"已生成 {written} 个文件，在 {display_path(out)}/\n")
     errors = any(f.severity == "error" for f in findings)

@@ -5,26 +5,31 @@ from __future__ import annotations
 import json
 from itertools import groupby
 from pathlib import Path
-from typing import TextIO
+from typing import Sequence, TextIO
 
 from ..check import check
-from ..findings import Finding
+from ..findings import Finding, printable
 from ..load import find_department_years
 
 
-def run(path: Path, fmt: str, strict: bool, out: TextIO) -> int:
+def run(path: Path, fmt: str, strict: bool, out: TextIO, trusted: Sequence[Path] = ()) -> int:
     """Check every department-year at or under `path`; returns the exit code (0, 1)."""
     years = find_department_years(path)
     findings: list[Finding] = []
     for root in years:
-        findings.extend(check(root))
+        findings.extend(check(root, trusted))
     if fmt == "json":
-        out.write(json.dumps([f.as_json() for f in findings], ensure_ascii=False, indent=2) + "\n")
+        write_json(findings, out)
     else:
         write_text(findings, len(years), out)
     errors = sum(f.severity == "error" for f in findings)
     warnings = len(findings) - errors
     return 1 if errors or (strict and warnings) else 0
+
+
+def write_json(findings: list[Finding], out: TextIO) -> None:
+    """The findings as a JSON list; control, escape and invisible characters are \\u-escaped (see `printable`)."""
+    out.write(printable(json.dumps([f.as_json() for f in findings], ensure_ascii=False, indent=2)) + "\n")
 
 
 def write_text(findings: list[Finding], years: int, out: TextIO) -> None:

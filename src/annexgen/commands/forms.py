@@ -1,41 +1,47 @@
-"""`annexgen forms list|new|check`: the form sets on the search path."""
+"""`annexgen forms list|new|check`: the form sets on the search path (--forms folders, then built in)."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TextIO
+from typing import Sequence, TextIO
 
 from ..findings import display_path
 from ..forms import NO_FORM_SETS, FormSetError, FoundSet, find_form_set, list_form_sets, new_form_set, read_form_set
 
 
-def existing_sets(data: Path) -> list[FoundSet]:
+def existing_sets(trusted: Sequence[Path]) -> list[FoundSet]:
     """The form sets on the search path; an error saying what to do when there is none."""
-    found = list_form_sets(data)
+    found = list_form_sets(trusted)
     if not found:
         raise FormSetError(f"错误: {NO_FORM_SETS}")
     return found
 
 
-def run_list(data: Path, out: TextIO) -> int:
-    for found in existing_sets(data):
-        where = "内置" if found.builtin else "本地"
+def run_list(trusted: Sequence[Path], out: TextIO) -> int:
+    for found in existing_sets(trusted):
+        where = "内置" if found.builtin else "--forms"
         note = "（被前面同名的表样覆盖）" if found.shadowed else ""
         out.write(f"{found.name}\t{where}\t{display_path(found.folder)}{note}\n")
     return 0
 
 
-def run_new(name: str, source: str, data: Path, out: TextIO) -> int:
-    target = new_form_set(name, source, data)
+def run_new(name: str, source: str, into: Path, trusted: Sequence[Path], out: TextIO) -> int:
+    target = new_form_set(name, source, into, trusted)
     out.write(f"已从表样“{source}”复制出新表样“{name}”：{display_path(target)}\n")
-    out.write(f"用 Word/WPS 修改其中的 .docx 后，运行 annexgen forms check {name} 检查；在 部门.yaml 中写“表样: {name}”即可使用。\n")
+    out.write(
+        f"用 Word/WPS 修改其中的 .docx 后，运行 annexgen forms check {name} --forms {display_path(into)} 检查；"
+        f"在 部门.yaml 中写“表样: {name}”，生成时加 --forms {display_path(into)}（或设置环境变量 ANNEXGEN_FORMS）即可使用。\n"
+    )
     return 0
 
 
-def run_check(name: str | None, data: Path, out: TextIO) -> int:
+def run_check(name: str | None, trusted: Sequence[Path], out: TextIO) -> int:
     from ..templatecheck import check_form_set
 
-    sets = [find_form_set(name, data)] if name else [read_form_set(f.folder) for f in existing_sets(data) if not f.shadowed]
+    if name:
+        sets = [find_form_set(name, trusted)]
+    else:
+        sets = [read_form_set(f.folder, f.builtin) for f in existing_sets(trusted) if not f.shadowed]
     problems = []
     for form_set in sets:
         found = check_form_set(form_set)

@@ -1,0 +1,95 @@
+"""What the chosen form set needs: `check` finds the form set as `build` will, and every part it lacks.
+
+So that a check without errors means the build can run: the form set named in
+部门.yaml is looked up by name only (built-in sets, then the folders the
+operator named with --forms), and each annex of it is matched against the data
+it is filled from. A missing file or part is reported once, located at
+部门.yaml's 表样 or at the file that lacks it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Sequence
+
+from .findings import Finding, display_path
+from .forms import PER_PROJECT, FormSet, FormSetNotFound, fill_pattern, find_form_set, local_form_sets
+from .load import Loaded
+
+#: annex content → (the model path it is filled from, how to name what is missing)
+NEEDS = {
+    "基础数据表": (("基础数据表",), "基础数据表.yaml"),
+    "部门整体支出绩效自评表": (("整体自评",), "整体自评.yaml"),
+    "自评基础数据表": (("整体自评", "自评基础数据表"), "整体自评.yaml 中的“自评基础数据表”"),
+    "部门整体支出绩效自评报告": (("自评报告",), "自评报告.yaml"),
+}
+TABLE = ("部门", "表样")
+
+
+def _present(sub, path: tuple) -> bool:
+    node = sub
+    for part in path:
+        node = getattr(node, part, None)
+        if node is None:
+            return False
+    return True
+
+
+def choose_form_set(loaded: Loaded, trusted: Sequence[Path] = ()) -> tuple[FormSet | None, list[Finding]]:
+    """The form set the data names (None when there is none), and the findings about it."""
+    findings = [_ignored(loaded, folder, trusted) for folder in local_form_sets(loaded.root, trusted)]
+    sub = loaded.submission
+    if sub is None:
+        return None, findings
+    try:
+        form_set = find_form_set(str(sub.部门.表样), trusted)
+    except FormSetNotFound as e:
+        message = str(e).removeprefix("错误: ")
+        findings.append(loaded.finding(TABLE, "unknown-form-set", "error", message))
+        return None, findings
+    findings.extend(missing_parts(loaded, form_set))
+    return form_set, findings
+
+
+def _ignored(loaded: Loaded, folder: Path, trusted: Sequence[Path]) -> Finding:
+    where = display_path(folder)
+    return loaded.finding(
+        TABLE,
+        "local-forms-ignored",
+        "warning",
+        f"{where}/ 里有表样，但数据文件夹里（或上级）的表样不会被自动使用（它们可能来自别处，能改变生成的文件）："
+        f"本次用的是 --forms 指定的或内置的表样。若确认可信，请加 --forms {where}",
+    )
+
+
+def missing_parts(loaded: Loaded, form_set: FormSet) -> list[Finding]:
+    """One finding for each part of the data an annex of `form_set` is filled from and the data lacks."""
+    sub = loaded.submission
+    assert sub is not None
+    out = []
+    for annex in form_set.annexes:
+        if annex.内容 == "项目支出绩效自评报告":
+            for n, project in enumerate(sub.项目, 1):
+                if project.自评报告 is None:
+                    number = fill_pattern(annex, "编号", 序号=n)
+                    out.append(
+                        loaded.finding(
+                            ("项目", n - 1),
+                            "missing-part",
+                            "error",
+                            f"表样“{form_set.name}”的附件{number}（项目支出绩效自评报告）要用本项目的“自评报告”，但这个文件里没有：请补上“自评报告:”（写法见示例数据），或改用不含项目报告的表样",
+                        )
+                    )
+        elif annex.内容 not in PER_PROJECT:
+            path, what = NEEDS[annex.内容]
+            if not _present(sub, path):
+                where = path[:1] if path[0] == "整体自评" and _present(sub, path[:1]) else TABLE
+                out.append(
+                    loaded.finding(
+                        where,
+                        "missing-part",
+                        "error",
+                        f"表样“{form_set.name}”的附件{annex.编号}（{annex.名称}）要用 {what}，但数据里没有：请补上，或改用不含该附件的表样",
+                    )
+                )
+    return out
