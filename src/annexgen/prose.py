@@ -13,7 +13,6 @@ character XML 1.0 forbids). Headings equal after expansion are a
 from __future__ import annotations
 
 import re
-import time
 from decimal import DivisionByZero, InvalidOperation
 from typing import Any
 
@@ -22,7 +21,7 @@ from jinja2.sandbox import SecurityError
 
 from .findings import Finding, dotted
 from .load import XML_FORBIDDEN, Loaded, _locate
-from .sandbox import MAX_OUTPUT, MAX_SECONDS, MAX_TEXT, Budget, Exhausted, Refused, SandboxEnv, view
+from .sandbox import MAX_OUTPUT, MAX_TEXT, Budget, Exhausted, Refused, SandboxEnv, view
 
 CODE = "text-expression"
 NAMES = "部门名称、年度、基础数据表、整体自评表、自评基础数据表、项目、本项目"
@@ -83,8 +82,7 @@ class _Expander:
         budget = self.budget
         if budget.spent is not None:
             raise Refused(f"正文里的 {{{{ }}}} 未计算：本年度前面的 {{{{ }}}} {budget.spent}，已停止计算；请先修改报错的那一段")
-        started = time.monotonic()
-        budget.deadline = started + MAX_SECONDS - budget.seconds
+        budget.begin()
         try:
             if len(text) > MAX_TEXT:
                 budget.refuse(f"所在的一段超过 {MAX_TEXT} 字")
@@ -101,7 +99,7 @@ class _Expander:
                 budget.clock()
                 out.append(chunk)
         finally:
-            budget.seconds += time.monotonic() - started
+            budget.end()
         result = "".join(out)
         bad = _BAD_OUTPUT.findall(result)
         if bad:

@@ -61,8 +61,16 @@ class Budget:
         self.output = 0
         self.built = 0
         self.seconds = 0.0  # spent in finished paragraphs
-        self.deadline = 0.0
+        self.started = self.deadline = 0.0
         self.spent: str | None = None  # the limit reached, once reached
+
+    def begin(self) -> None:
+        """Start the clock for one paragraph: the deadline is what is left of the year's time."""
+        self.started = time.monotonic()
+        self.deadline = self.started + MAX_SECONDS - self.seconds
+
+    def end(self) -> None:
+        self.seconds += time.monotonic() - self.started
 
     def exhaust(self, phrase: str) -> None:
         """A limit of the whole department-year is reached: no further expression is computed."""
