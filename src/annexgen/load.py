@@ -2,41 +2,39 @@
 
 Step 1 of the pipeline (**load** → model → derive → check → render → write).
 
-YAML is composed into nodes by PyYAML's safe composer and turned into Python
-values here, node by node, so that
-
-- no object is ever constructed from a tag (only str, int, Decimal, bool, date, None);
-- a key given twice is an error (PyYAML would silently keep the last one);
-- numbers become ``int`` or ``Decimal`` from their source text, never floats;
-- every key and value keeps its line and column, so a pydantic error on
-  ``('项目', 2, '绩效指标', 0, '分值')`` is reported at its place in the file.
+Each file is opened through `files.read_regular` (only regular files inside the
+folder, never blocking) and read by `yamlread` into values with the place of every
+key and value (no object constructed, duplicate keys refused, numbers as ``int`` or
+``Decimal``), all files of a department-year within one `yamlread.Budget` of nodes,
+alias expansions and bytes, and at most `MAX_PROJECT_FILES` project files. The
+values are then validated by the model, and a pydantic error on
+``('项目', 2, '绩效指标', 0, '分值')`` is reported at its place in the file.
 """
 
 from __future__ import annotations
 
-import datetime as _dt
 import difflib
+import functools
+import os
 import re
 import typing
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from .errors import UnusableInputError
+from .files import MAX_FILE_BYTES, BadFile, TooLarge, list_folder, read_regular, shown, walk_folders
 from .findings import Finding, display_path, dotted
 from .model import FILES, PROJECT_DIR, REQUIRED_FILE, Project, Submission
-from .values import SourceInt, source_text
+from .values import source_text
+from .yamlread import MAX_DEPTH, MAX_FOLDER_BYTES, MAX_FOLDER_NODES, MAX_NODES, XML_FORBIDDEN, Budget, Document, Loc, Problem, decode, parse
 
-Loc = tuple[int, int]  # 1-based line and column
+__all__ = ["MAX_DEPTH", "MAX_FILE_BYTES", "MAX_FOLDER_BYTES", "MAX_FOLDER_NODES", "MAX_NODES", "XML_FORBIDDEN", "Document", "LOAD_CODES", "Loaded", "Loc", "find_department_years", "load", "load_document"]
+
 FILES_BY_FIELD = {attr: cls for attr, cls in FILES.values()}
-
-MAX_NODES = 200_000  # nodes visited, aliases expanded: bounds "billion laughs"
-MAX_DEPTH = 64
-MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_PROJECT_FILES = 1000  # files in 项目/ of one department-year
 
 #: the codes of findings about the input itself: code → (meaning, example message)
 LOAD_CODES: dict[str, tuple[str, str]] = {
@@ -58,108 +56,13 @@ LOAD_CODES: dict[str, tuple[str, str]] = {
     "bad-file": ("不是普通文件或无法读取：指向文件夹外的符号链接、循环链接、管道、设备、没有读权限（不读取，不等待）", "这不是普通文件（是指向年度文件夹以外的符号链接），没有读取：请把文件本身复制到这里"),
     "duplicate-heading": ("报告中同一层有两个相同的标题（含 {{ }} 展开后相同的），后一个的内容会被覆盖", "标题“一、基本情况”与第 5 行的标题相同：同一层的标题不能重复，请修改其中一个"),
     "missing-part": ("所用表样需要的数据文件或部分，数据里没有（annexgen build 会因此无法生成）", "表样“汨罗”的附件5-1（项目支出绩效自评报告）需要 项目/1-….yaml 中的“自评报告”，但这里没有：请补上"),
-    "too-long": ("文字过长，Word 文件或文件名容纳不下", "签字.填表人有 256 字，超过 Word 文档属性能容纳的 255 字：请缩短"),
     "local-forms-ignored": ("数据文件夹里（或上级）有 templates/ 表样，出于安全没有使用（警告）", "这里的 templates/ 里有表样，但数据文件夹里的表样不会被自动使用：确认可信后用 --forms 指定"),
 }
 #: codes of LOAD_CODES whose findings are warnings (the others are errors)
 LOAD_WARNINGS = frozenset({"unknown-file", "local-forms-ignored"})
 
-#: characters XML 1.0 forbids (a .docx is XML): C0 controls but tab and newlines, lone surrogates, U+FFFE/U+FFFF
-XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-_INT = re.compile(r"^[-+]?(0|[1-9][0-9]*)$")
-_DEC = re.compile(r"^[-+]?([0-9]+\.[0-9]*|\.[0-9]+)$")
-
-
-@dataclass
-class Document:
-    """One YAML file as Python values, with the place of every key and value."""
-
-    file: Path
-    data: Any
-    values: dict[tuple, Loc] = field(default_factory=dict)
-    keys: dict[tuple, Loc] = field(default_factory=dict)
-
-
-class _Problem(Exception):
-    def __init__(self, code: str, message: str, loc: Loc) -> None:
-        super().__init__(message)
-        self.code, self.message, self.loc = code, message, loc
-
-
-class _Builder:
-    """Turns a composed node tree into values, refusing what the format does not allow."""
-
-    _scalars = yaml.constructor.SafeConstructor()
-
-    def __init__(self, doc: Document) -> None:
-        self.doc = doc
-        self.count = 0
-        self.warnings: list[tuple[Loc, str]] = []
-
-    def build(self, node: yaml.Node, path: tuple, depth: int = 0) -> Any:
-        self.count += 1
-        loc = (node.start_mark.line + 1, node.start_mark.column + 1)
-        if self.count > MAX_NODES:
-            raise _Problem("too-complex", f"文件内容过多或别名（&/*）展开过多（超过 {MAX_NODES} 项），请简化", loc)
-        if depth > MAX_DEPTH:
-            raise _Problem("too-complex", f"嵌套层级过深（超过 {MAX_DEPTH} 层），请检查缩进", loc)
-        self.doc.values[path] = loc
-        if isinstance(node, yaml.MappingNode) and node.tag != "tag:yaml.org,2002:map" or isinstance(node, yaml.SequenceNode) and node.tag != "tag:yaml.org,2002:seq":
-            raise _Problem("wrong-type", f"不支持的 YAML 标签“{node.tag}”：数据文件里只写文字、数字、日期和 true/false", loc)
-        if isinstance(node, yaml.MappingNode):
-            return self._mapping(node, path, depth)
-        if isinstance(node, yaml.SequenceNode):
-            return [self.build(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
-        return self._scalar(node, loc)
-
-    def _mapping(self, node: yaml.MappingNode, path: tuple, depth: int) -> dict:
-        out: dict = {}
-        for key_node, value_node in node.value:
-            kloc = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                raise _Problem("yaml-syntax", "不支持 << 合并键：请把内容直接写出", kloc)
-            if not isinstance(key_node, yaml.ScalarNode):
-                raise _Problem("wrong-type", "键应为文字，不能是列表或映射", kloc)
-            key = key_node.value
-            if key in out:
-                first = self.doc.keys[path + (key,)]
-                raise _Problem(
-                    "duplicate-key",
-                    f"键“{key}”重复：第 {first[0]} 行已写过。同一个键只能写一次，请删去或合并其中一处",
-                    kloc,
-                )
-            self.doc.keys[path + (key,)] = kloc
-            out[key] = self.build(value_node, path + (key,), depth + 1)
-        return out
-
-    def _scalar(self, node: yaml.ScalarNode, loc: Loc) -> Any:
-        tag, text = node.tag, node.value
-        if tag == "tag:yaml.org,2002:str":
-            clean = XML_FORBIDDEN.sub("", text)
-            if clean != text:
-                bad = "、".join(sorted({f"U+{ord(c):04X}" for c in XML_FORBIDDEN.findall(text)}))
-                self.warnings.append((loc, f"文字中有 Word 文件不能容纳的控制字符（{bad}），已删除：请检查这段文字是否完整"))
-            return clean
-        if tag == "tag:yaml.org,2002:null":
-            return None
-        if tag == "tag:yaml.org,2002:bool":
-            return self._scalars.construct_yaml_bool(node)
-        if tag == "tag:yaml.org,2002:int":
-            # 0731, 1_000, 1:20 and 0x1F are ints to YAML 1.1 but not to a clerk: keep the text
-            return SourceInt(int(text), text) if _INT.match(text) else text
-        if tag == "tag:yaml.org,2002:float":
-            return Decimal(text) if _DEC.match(text) else text
-        if tag == "tag:yaml.org,2002:timestamp":
-            try:
-                value = self._scalars.construct_yaml_timestamp(node)
-            except ValueError:
-                raise _Problem("bad-date", f"日期“{text}”不存在：请检查年、月、日", loc) from None
-            return value.date() if isinstance(value, _dt.datetime) else value
-        raise _Problem("wrong-type", f"不支持的 YAML 标签“{tag}”：数据文件里只写文字、数字、日期和 true/false", loc)
-
-
-def _known_keys() -> set[str]:
+@functools.lru_cache(maxsize=1)
+def _known_keys() -> frozenset[str]:
     """Every key the format has (field names and printed labels), to recognise a Chinese file in GBK."""
     keys: set[str] = set()
 
@@ -173,116 +76,32 @@ def _known_keys() -> set[str]:
                 walk(inner)
 
     walk(Submission)
-    return {k for k in keys if not k.isascii()}
+    return frozenset(k for k in keys if not k.isascii())
 
 
-_KEY_LINE = re.compile(r"^[ \t-]*([^\s:#]+)\s*:", re.M)
-
-
-def _read_text(file: Path) -> tuple[str, str | None]:
-    """The file's text, and a warning when it had to be read in another encoding than UTF-8.
-
-    UTF-8 (with or without a BOM) is the format's encoding. UTF-16 and UTF-32 files
-    are read when they start with their byte-order mark: the mark says which they are.
-    A file that is not UTF-8 but reads as GB18030 (which contains GBK, what Notepad and
-    WPS on Chinese Windows save) is read that way only when the result contains keys
-    of the format: the Chinese key names are then proof of the encoding. Anything else
-    is refused with the way to save it as UTF-8.
-    """
-    try:
-        size = file.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise _Problem("too-complex", f"文件过大（{size // 1024} KB），单个数据文件不应超过 {MAX_FILE_BYTES // 1024 // 1024} MB", (1, 1))
-        raw = file.read_bytes()
-    except OSError as e:
-        raise UnusableInputError(f"{display_path(file)}: 错误: 无法读取文件：{e.strerror}") from None
-    for bom, codec in ((b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
-        if raw.startswith(bom):
-            try:
-                return raw.decode(codec), None
-            except UnicodeDecodeError:
-                break
-    try:
-        return raw.decode("utf-8-sig"), None
-    except UnicodeDecodeError as e:
-        line = raw[: e.start].count(b"\n") + 1
-        col = e.start - (raw.rfind(b"\n", 0, e.start) + 1) + 1
-        utf8_error = (line, col)
-    if b"\x00" not in raw:
-        try:
-            text = raw.decode("gb18030")
-        except UnicodeDecodeError:
-            text = None
-        if text is not None:
-            keys = set(_KEY_LINE.findall(text)) & _known_keys()
-            if keys:
-                return text, f"文件是 GBK/GB18030 编码（记事本、WPS 的“ANSI”），已按此读取：其中的键名“{sorted(keys)[0]}”只有这样才读得通。建议另存为 UTF-8"
-    raise _Problem("encoding", "文件不是 UTF-8 编码：请在记事本或 WPS 中“另存为”，编码选 UTF-8", utf8_error)
-
-
-def load_document(file: Path) -> tuple[Document | None, list[Finding]]:
-    """Parse one YAML file. Returns the document, or None and the findings that stopped it."""
+def load_document(file: Path, budget: Budget | None = None, root: Path | None = None) -> tuple[Document | None, list[Finding]]:
+    """Parse one YAML file inside `root` (by default its own folder), spending from a department-year's
+    `budget` when given. Returns the document, or None and the findings that stopped it."""
+    budget = budget if budget is not None else Budget()
     doc = Document(file=file, data=None)
-    where = display_path(file)
+    where = shown(file)
     try:
-        text, encoding_note = _read_text(file)
         try:
-            node = _compose(text)
-        except yaml.MarkedYAMLError as e:
-            mark = e.problem_mark or e.context_mark
-            loc = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-            raise _Problem("yaml-syntax", _syntax_message(e), loc) from None
-        except yaml.reader.ReaderError as e:
-            line = text.count("\n", 0, e.position) + 1
-            col = e.position - (text.rfind("\n", 0, e.position) + 1) + 1
-            raise _Problem("control-char", f"这里有不允许的控制字符（U+{e.character if isinstance(e.character, int) else ord(e.character):04X}），常见于从网页或其他软件粘贴的文字：请删除它", (line, col)) from None
-        except RecursionError:
-            raise _Problem("too-complex", f"嵌套层级过深（超过 {MAX_DEPTH} 层），请检查括号和缩进", (1, 1)) from None
-        if node is None:
-            raise _Problem("empty-file", "文件是空的：请按示例填写内容", (1, 1))
-        if not isinstance(node, yaml.MappingNode):
-            loc = (node.start_mark.line + 1, node.start_mark.column + 1)
-            raise _Problem("not-mapping", "文件最外层应为“键: 值”的映射，不能是列表或单个值", loc)
-        builder = _Builder(doc)
-        doc.data = builder.build(node, ())
-    except _Problem as p:
+            raw = read_regular(file, root if root is not None else file.parent, min(MAX_FILE_BYTES, budget.bytes))
+        except TooLarge as e:
+            if e.size > MAX_FILE_BYTES:
+                raise Problem("too-complex", f"文件过大（{e.size // 1024} KB），单个数据文件不应超过 {MAX_FILE_BYTES // 1024 // 1024} MB", (1, 1)) from None
+            budget.spent = True
+            raise Problem("too-complex", f"这个年度文件夹的文件合计超过 {MAX_FOLDER_BYTES // 1024 // 1024} MB，从这里起不再读取：请检查是否放错了文件", (1, 1)) from None
+        except BadFile as e:
+            raise Problem("bad-file", e.message, (1, 1)) from None
+        budget.bytes -= len(raw)
+        text, encoding_note = decode(raw, _known_keys())
+        warnings = parse(text, doc, budget)
+    except Problem as p:
         return None, [Finding(where, p.loc[0], p.loc[1], p.code, "error", p.message)]
     notes = [Finding(where, 1, 1, "encoding", "warning", encoding_note)] if encoding_note else []
-    return doc, notes + [Finding(where, line, col, "control-char", "warning", message) for (line, col), message in builder.warnings]
-
-
-def _compose(text: str) -> yaml.Node | None:
-    """Compose with libyaml when present (ten times faster); on a syntax error, compose again
-    with the pure-Python parser, whose error messages `_syntax_message` knows."""
-    fast = getattr(yaml, "CSafeLoader", None)
-    if fast is not None:
-        try:
-            return yaml.compose(text, Loader=fast)
-        except yaml.YAMLError:
-            pass
-    return yaml.compose(text, Loader=yaml.SafeLoader)
-
-
-def _syntax_message(e: yaml.MarkedYAMLError) -> str:
-    problem = (e.problem or "").strip()
-    hints = {
-        "found character '\\t' that cannot start any token": "有制表符（Tab）：YAML 只能用空格缩进，请把 Tab 换成空格",
-        "found unexpected end of stream": "文件在引号或括号闭合前就结束了：请检查引号是否成对",
-        "mapping values are not allowed here": "这里不能出现“: ”：若是文字内容，请给整段文字加引号；否则检查缩进",
-        "found unexpected ':'": "这里不能出现冒号：若是文字内容，请给整段文字加引号",
-        "could not find expected ':'": "缺少“: ”，或缩进不对齐：请检查这一行和上一行",
-        "expected <block end>, but found '<block mapping start>'": "缩进不对齐：同一层的键应对齐",
-        "expected <block end>, but found '-'": "缩进不对齐：列表项“- ”应与同一列表的其他项对齐",
-        "found undefined alias": "引用了未定义的别名（*）",
-        "found unknown escape character": "双引号里有无效的转义（\\）：请改用单引号或去掉反斜杠",
-    }
-    for needle, zh in hints.items():
-        if needle in problem:
-            return zh
-    if "while scanning a quoted scalar" in str(e.context):
-        return "引号没有闭合：请检查这段文字两端的引号"
-    return f"YAML 格式错误（{problem}）：请检查这一行的缩进、冒号和引号"
-
+    return doc, notes + [Finding(where, line, col, "control-char", "warning", message) for (line, col), message in warnings]
 
 # --- a whole department-year ---------------------------------------------------
 
@@ -320,66 +139,71 @@ def _locate(docs: dict[tuple, Document], root: Path, path: tuple, key: bool) -> 
         table = doc.keys if key else doc.values
         if rest in table:
             line, col = table[rest]
-            return display_path(doc.file), line, col
+            return shown(doc.file), line, col
         if key and rest in doc.values:
             line, col = doc.values[rest]
-            return display_path(doc.file), line, col
+            return shown(doc.file), line, col
         if not rest:
-            return display_path(doc.file), 1, 1
+            return shown(doc.file), 1, 1
         rest = rest[:-1]
 
 
-def _natural_key(p: Path) -> tuple:
-    return tuple(int(t) if t.isdigit() else t for t in re.split(r"(\d+)", p.name))
-
-
 def find_department_years(path: Path) -> list[Path]:
-    """The department-year folders at or under `path` (a folder holding 部门.yaml)."""
+    """The department-year folders at or under `path` (a folder holding 部门.yaml), in `natural_key` order.
+
+    Symbolic links to folders are not followed (so the walk stays in the tree and cannot
+    loop), 项目 folders are not entered, and folders that cannot be listed are passed over."""
     if not path.exists():
         raise UnusableInputError(f"{path}: 错误: 没有这个文件夹：请检查路径")
     if not path.is_dir():
         raise UnusableInputError(f"{path}: 错误: 不是文件夹：请给出年度数据所在的文件夹，如 data/miluo-hrss/2023")
-    if (path / REQUIRED_FILE).is_file():
+    if os.path.lexists(path / REQUIRED_FILE):
         return [path]
-    found = sorted({p.parent for p in path.rglob(REQUIRED_FILE) if PROJECT_DIR not in p.parent.parts[len(path.parts):]})
+    found = [folder for folder in walk_folders(path, PROJECT_DIR) if os.path.lexists(folder / REQUIRED_FILE)]
     if not found:
         raise UnusableInputError(f"{path}: 错误: 这里和下级文件夹里都没有 {REQUIRED_FILE}：每个年度的数据文件夹都应有一个 {REQUIRED_FILE}")
     return found
 
 
 def load(root: Path) -> Loaded:
-    """Read and validate one department-year folder."""
+    """Read and validate one department-year folder, within one `Budget` for all its files."""
     findings: list[Finding] = []
     docs: dict[tuple, Document] = {}
     raw: dict[str, Any] = {}
+    budget = Budget()
 
     def take(file: Path, prefix: tuple) -> Any:
-        doc, problems = load_document(file)
+        if budget.spent:
+            return None
+        doc, problems = load_document(file, budget, root)
         findings.extend(problems)
         if doc is None:
             return None
         docs[prefix] = doc
         return doc.data
 
-    if not (root / REQUIRED_FILE).is_file():
+    try:
+        names = list_folder(root, root)
+    except BadFile as e:
+        return Loaded(root=root, submission=None, findings=[Finding(display_path(root), 1, 1, "bad-file", "error", e.message)])
+    if REQUIRED_FILE not in names:
         findings.append(Finding(display_path(root), 1, 1, "missing-file", "error", f"缺少 {REQUIRED_FILE}：每个年度的数据文件夹都应有它（部门名称、年度、表样）"))
     for name, (attr, _cls) in FILES.items():
-        if (root / name).is_file():
+        if name in names:
             data = take(root / name, (attr,))
             if data is not None:
                 raw[attr] = data
-    projects = sorted((root / PROJECT_DIR).glob("*.yaml"), key=_natural_key) if (root / PROJECT_DIR).is_dir() else []
-    raw_projects = []
-    for file in projects:
+    raw_projects: list = []
+    for file in _project_files(root, names, findings):
         data = take(file, ("项目", len(raw_projects)))
         if data is not None:
             raw_projects.append(data)
     raw["项目"] = raw_projects
-    for extra in sorted(root.iterdir()):
-        if extra.suffix in (".yaml", ".yml") and extra.name not in FILES:
-            known = difflib.get_close_matches(extra.name, list(FILES), n=1, cutoff=0.3)
+    for extra in names:
+        if extra.endswith((".yaml", ".yml")) and extra not in FILES:
+            known = difflib.get_close_matches(extra, list(FILES), n=1, cutoff=0.3)
             hint = f"，是不是“{known[0]}”？" if known else f"。数据文件为：{'、'.join(FILES)} 和 {PROJECT_DIR}/ 下每个项目一个文件"
-            findings.append(Finding(display_path(extra), 1, 1, "unknown-file", "warning", f"不认识的数据文件，已忽略{hint}"))
+            findings.append(Finding(shown(root / extra), 1, 1, "unknown-file", "warning", f"不认识的数据文件，已忽略{hint}"))
 
     loaded = Loaded(root=root, submission=None, findings=findings, docs=docs)
     # Validate each file on its own, so that one broken file does not hide the others' findings.
@@ -398,6 +222,21 @@ def load(root: Path) -> Loaded:
     if not any(f.severity == "error" for f in findings):
         loaded.submission = Submission.model_validate(parts)
     return loaded
+
+
+def _project_files(root: Path, names: list[str], findings: list[Finding]) -> list[Path]:
+    """The .yaml files in 项目/, at most MAX_PROJECT_FILES of them."""
+    if PROJECT_DIR not in names:
+        return []
+    folder = root / PROJECT_DIR
+    try:
+        files = [folder / n for n in list_folder(folder, root) if n.endswith(".yaml")]
+    except BadFile as e:
+        findings.append(Finding(shown(folder), 1, 1, "bad-file", "error", e.message))
+        return []
+    if len(files) > MAX_PROJECT_FILES:
+        findings.append(Finding(shown(folder), 1, 1, "too-complex", "error", f"{PROJECT_DIR}/ 里有 {len(files)} 个 .yaml 文件，超过 {MAX_PROJECT_FILES} 个，只读取了前 {MAX_PROJECT_FILES} 个：请检查是否放错了文件夹"))
+    return files[:MAX_PROJECT_FILES]
 
 
 # --- pydantic errors → located findings -----------------------------------------
