@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as _dt
 import time
 from collections.abc import Sequence, Sized
-from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Context, Decimal, DivisionByZero, InvalidOperation, Overflow, localcontext
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Context, Decimal, DivisionByZero, InvalidOperation, Overflow, Underflow, localcontext
 from typing import Any, Iterator
 
 import jinja2
@@ -36,7 +36,7 @@ MAX_INT_BITS = 333  # ≈ 100 digits: an int an expression computes
 STR_METHODS = ("strip", "lstrip", "rstrip", "upper", "lower", "startswith", "endswith", "replace", "split", "count", "find")
 LOOP_ATTRIBUTES = ("index", "index0", "revindex", "revindex0", "first", "last", "length", "depth", "depth0", "previtem", "nextitem", "cycle", "changed")
 TESTS = ("defined", "undefined", "none", "number", "string", "even", "odd", "eq", "ne", "lt", "le", "gt", "ge", "in", "divisibleby")
-_DECIMALS = Context(prec=28, Emax=MAX_DIGITS, Emin=-MAX_DIGITS, traps=[InvalidOperation, DivisionByZero, Overflow])
+_DECIMALS = Context(prec=28, Emax=MAX_DIGITS, Emin=-MAX_DIGITS, traps=[InvalidOperation, DivisionByZero, Overflow, Underflow])
 
 
 class Exhausted(Exception):
@@ -317,7 +317,7 @@ class SandboxEnv(ImmutableSandboxedEnvironment):
             value = obj.field(name)
             if value is not _MISSING:
                 return value
-            if isinstance(obj, ModelView) and hasattr(BaseModel, name):
+            if hasattr(BaseModel if isinstance(obj, ModelView) else dict, name):
                 raise refused_method(name)
             return self.undefined(obj=obj, name=name)
         if isinstance(obj, str) and name in STR_METHODS:
@@ -432,7 +432,7 @@ def binop(budget: Budget, operator: str, left: Any, right: Any) -> Any:
         with localcontext(_DECIMALS):
             try:
                 result = _INT_OPS[operator](Decimal(left), Decimal(right))
-            except Overflow:
+            except (Overflow, Underflow):
                 budget.refuse(f"算出的数超过 {MAX_DIGITS} 位")
         return check_number(budget, result)
     return _INT_OPS[operator](left, right)
