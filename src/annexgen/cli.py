@@ -38,7 +38,7 @@ class Format(str, Enum):
 
 
 def _fail(error: AnnexgenError) -> typer.Exit:
-    typer.echo(printable(error.text()), err=True)
+    typer.echo(printable(error.shown()), err=True)
     return typer.Exit(error.exit_code)
 
 

@@ -16,7 +16,7 @@ class AnnexgenError(Exception):
     exit_code = 1
     code = "error"
 
-    def text(self) -> str:
+    def shown(self) -> str:
         """The message as printed: each line that has no [code] yet gets this error's."""
         lines = str(self).splitlines() or [""]
         return "\n".join(line if _HAS_CODE.search(line) or not line.strip() else f"{line} [{self.code}]" for line in lines)

@@ -88,6 +88,8 @@ def name_problem(name: str) -> str | None:
     """
     from .render import safe_filename
 
+    if len(name) > 50:
+        return f"表样名称“{name[:20]}…”有 {len(name)} 字，过长：表样名称（文件夹名）不超过 50 字"
     if not name or name in (".", "..") or name.startswith(".") or safe_filename(name) != name or "/" in name or "\\" in name:
         return f"表样“{name}”不是表样的名称：这里只写名称（如 汨罗、隆回），不能写路径或 / \\ : * ? \" < > | 等字符"
     return None

@@ -21,12 +21,11 @@ from typing import Any
 
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
 from docxtpl import DocxTemplate
 from pydantic import BaseModel
 
 from . import titles
+from .merge import MERGE, merge_marked_cells
 from .conform import conform
 from .errors import AnnexgenError
 from .findings import display_path
@@ -35,8 +34,6 @@ from .model import BuildingControl, Group, Project, Report, Submission
 from .values import Percent, unit_of
 from .write import CoreProperties, docx_bytes
 
-#: the text of a table cell that continues the vertical merge of the cell above it
-MERGE = "\ue000"
 
 
 class RenderError(AnnexgenError):
@@ -363,50 +360,3 @@ def properties(sub: Submission, title: str) -> CoreProperties:
     day = sig.填报日期 if sig and sig.填报日期 else dt.date(sub.年度 + 1, 1, 1)
     when = dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc)
     return CoreProperties(title=title, author=author, subject=show(sub.部门.部门名称), when=when)
-
-
-# --- merging the grouped cells ------------------------------------------------------------------
-
-
-def _cell_text(tc) -> str:
-    return "".join(t.text or "" for t in tc.iter(qn("w:t")))
-
-
-def _set_vmerge(tc, value: str) -> None:
-    tc_pr = tc.get_or_add_tcPr()
-    old = tc_pr.find(qn("w:vMerge"))
-    if old is not None:
-        tc_pr.remove(old)
-    el = OxmlElement("w:vMerge")
-    if value == "restart":
-        el.set(qn("w:val"), "restart")
-    # schema order in tcPr: tcW, gridSpan, hMerge, vMerge, … — insert after the last of the first three
-    anchor = None
-    for tag in ("w:tcW", "w:gridSpan", "w:hMerge"):
-        found = tc_pr.find(qn(tag))
-        if found is not None:
-            anchor = found
-    if anchor is None:
-        tc_pr.insert(0, el)
-    else:
-        anchor.addnext(el)
-
-
-def merge_marked_cells(doc) -> None:
-    """Join every cell whose text is `MERGE` to the nearest unmarked cell above it in its grid column."""
-    for tbl in doc.element.body.iter(qn("w:tbl")):
-        top: dict[int, Any] = {}
-        for tr in tbl.iterchildren(qn("w:tr")):
-            col = 0
-            for tc in tr.iterchildren(qn("w:tc")):
-                span = tc.grid_span
-                if _cell_text(tc) == MERGE:
-                    for t in tc.iter(qn("w:t")):
-                        t.text = ""
-                    _set_vmerge(tc, "continue")
-                    first = top.get(col)
-                    if first is not None and first.vMerge is None:
-                        _set_vmerge(first, "restart")
-                elif tc.vMerge != "continue":
-                    top[col] = tc
-                col += span

@@ -39,7 +39,7 @@ def run(path: Path, out: Path, combine: bool, strict: bool, stdout: TextIO, trus
                     stopped.append(root)
                 if result.form_set is not None:
                     used.append((root, result.form_set))
-            write_text(findings, len(years), stdout)
+            write_text(findings, len(years), stdout, used)
     except KeyboardInterrupt as e:
         stop = e if isinstance(e, Interrupted) else Interrupted()
         stop.message = interrupted_state(years, [absolute(t) in committed for t in targets])
@@ -52,8 +52,6 @@ def run(path: Path, out: Path, combine: bool, strict: bool, stdout: TextIO, trus
     for root in stopped:
         why = "有警告或错误（--strict）" if strict else "数据有格式错误，无法生成"
         stdout.write(f"{display_path(root)}: 未生成：{why}。请按上面的提示改正后再运行。\n")
-    for root, form_set in used:
-        stdout.write(f"{display_path(root)}: 表样“{form_set.name}”（{form_set.origin()}：{display_path(form_set.folder)}）\n")
     if written:
         stdout.write(f"已生成 {written} 个文件，在 {display_path(out)}/\n")
     errors = any(f.severity == "error" for f in findings)

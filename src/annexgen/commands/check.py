@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Sequence, TextIO
 
 from ..check import check
-from ..findings import Finding, printable
+from ..findings import Finding, display_path, printable
+from ..forms import FormSet
 from ..load import find_department_years
 
 
@@ -32,12 +33,14 @@ def write_json(findings: list[Finding], out: TextIO) -> None:
     out.write(printable(json.dumps([f.as_json() for f in findings], ensure_ascii=False, indent=2)) + "\n")
 
 
-def write_text(findings: list[Finding], years: int, out: TextIO) -> None:
-    """Findings grouped by file, like a compiler, then the counts."""
+def write_text(findings: list[Finding], years: int, out: TextIO, used: Sequence[tuple[Path, FormSet]] = ()) -> None:
+    """Findings grouped by file, like a compiler, then the form set of each department-year built, then the counts."""
     for _file, group in groupby(findings, key=lambda f: f.file):
         for f in group:
             out.write(f.text() + "\n")
         out.write("\n")
+    for root, form_set in used:
+        out.write(f"{display_path(root)}: 表样“{form_set.name}”（{form_set.origin()}：{display_path(form_set.folder)}）\n")
     errors = sum(f.severity == "error" for f in findings)
     warnings = len(findings) - errors
     scope = f"{years} 个年度" if years > 1 else "1 个年度"
