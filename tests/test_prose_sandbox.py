@@ -18,6 +18,7 @@ from annexgen.check import check, check_loaded
 from annexgen.derive import derive
 from annexgen.load import load
 from annexgen.prose import expand_prose
+from extract import extract_text
 from helpers import year
 
 PARAGRAPH = "- 全年城镇新增就业4673人。"
@@ -101,10 +102,17 @@ def test_project_checks_survive_a_hostile_expression(tmp_path: Path) -> None:
 
 def test_build_still_renders_every_project_after_expressions(tmp_path: Path) -> None:
     """A legitimate expression that reads the projects leaves them all to render."""
-    plain = build(year(tmp_path / "plain"), tmp_path / "out1")
-    quoted = build(paragraphs(tmp_path, "共{{ 项目|length }}个项目：{% for p in 项目 %}{{ p.项目名称 }}{% endfor %}"), tmp_path / "out2")
-    assert not quoted.stopped and quoted.findings == []
-    assert sorted(p.name for p in quoted.written) == sorted(p.name for p in plain.written)
+    result = build(paragraphs(tmp_path, "共{{ 项目|length }}个项目：{% for p in 项目 %}{{ p.项目名称 }}{% endfor %}"), tmp_path / "out")
+    assert not result.stopped and result.findings == []
+    assert [p.name for p in result.written] == [
+        "附件1 部门整体支出绩效评价基础数据表.docx",
+        "附件2 部门整体支出绩效自评表.docx",
+        "附件3-1 就业服务项目支出绩效自评表.docx",
+        "附件4 部门整体支出绩效自评报告.docx",
+        "附件5-1 就业服务项目支出绩效自评报告.docx",
+    ]
+    report = extract_text(next(p for p in result.written if p.name.startswith("附件4")))
+    assert "共1个项目：就业服务" in report.split("\n")
 
 
 # --- class: loops of every kind are counted, one budget per department-year -----------------
@@ -155,9 +163,11 @@ def test_project_reports_share_the_budget(tmp_path: Path) -> None:
         ("{% for c in 部门名称 recursive %}{{ loop(c) }}{% endfor %}", "recursive 循环"),
         ("{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}", "{% macro %}"),
         ('{% include "部门.yaml" %}', "引用其他文件"),
+        ("{% set a %}{% for i in range(99999) %}{{ 部门名称 }}{% endfor %}{% endset %}", "{% set 名称 %}…{% endset %}"),
+        ("{% filter upper %}{% for i in range(99999) %}{{ 部门名称 }}{% endfor %}{% endfilter %}", "{% filter %}"),
     ],
 )
-def test_recursion_is_refused(tmp_path: Path, text: str, what: str) -> None:
+def test_recursion_and_captured_output_are_refused(tmp_path: Path, text: str, what: str) -> None:
     message = f"正文里的 {{{{ }}}} 不支持 {what}：{ONLY_TAGS}"
     assert only(timed_check(paragraphs(tmp_path, text))) == ("text-expression", "error", True, 10, 11, message)
 
@@ -188,6 +198,7 @@ def test_wall_time_is_part_of_the_budget(tmp_path: Path, monkeypatch: pytest.Mon
         ('{{ "x" * 2000000000 }}', TOO_LONG),
         ("{{ [1] * 2000000000 }}", TOO_LONG),
         ('{{ ("x" * 20000) + "y" }}', TOO_LONG),
+        ('{{ ("ß" * 20000).upper() }}', TOO_LONG),
         ("{% set a = 部门名称 %}" + "{% set a = a ~ a %}" * 40 + "{{ a }}", TOO_LONG),
         ("{% set n = 10 %}" + "{% set n = n * n %}" * 40 + "{{ n }}", TOO_BIG),
         ("{% set n = 9 %}" + "{% set n = n + n * n %}" * 40 + "{{ n }}", TOO_BIG),

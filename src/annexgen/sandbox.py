@@ -178,7 +178,10 @@ class StrMethod:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if self._name == "replace":
             return safe_replace(self._budget, self._text, *args, **kwargs)
-        return getattr(self._text, self._name)(*args, **kwargs)
+        result = getattr(self._text, self._name)(*args, **kwargs)
+        if isinstance(result, str) and len(result) > MAX_TEXT:  # upper() of 'ß' grows
+            self._budget.refuse(f"展开后超过 {MAX_TEXT} 字")
+        return result
 
 
 def safe_replace(budget: Budget, text: Any, old: str, new: str, count: int = -1) -> str:
@@ -368,6 +371,8 @@ _REFUSED = [
     (nodes.CallBlock, "{% call %}"),
     ((nodes.Import, nodes.FromImport, nodes.Include, nodes.Extends), "引用其他文件"),
     (nodes.Block, "{% block %}"),
+    (nodes.AssignBlock, "{% set 名称 %}…{% endset %}"),
+    (nodes.FilterBlock, "{% filter %}"),
     (nodes.NSRef, "给数据赋值（{% set 名称.栏目 = … %}）"),
 ]
 
