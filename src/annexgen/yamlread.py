@@ -80,6 +80,22 @@ def _deep(loc: Loc) -> Problem:
     return Problem("too-complex", f"嵌套层级过深（超过 {MAX_DEPTH} 层），请检查括号和缩进", loc)
 
 
+class _Scalar(yaml.ScalarNode):
+    explicit, size, height = False, 1, 0  # tag written in the file; nodes it expands to; levels below it
+
+
+class _Sequence(yaml.SequenceNode):
+    explicit, size, height = False, 1, 0
+
+
+class _Mapping(yaml.MappingNode):
+    explicit, size, height = False, 1, 0
+
+
+_STR = yaml.resolver.Resolver.DEFAULT_SCALAR_TAG
+_IMPLICIT = yaml.resolver.Resolver.yaml_implicit_resolvers  # first character → [(tag, pattern)], as Resolver.resolve uses them
+
+
 class _Composer:
     """Events → nodes with an explicit stack; counts nodes and alias expansions as they arrive."""
 
@@ -104,46 +120,56 @@ class _Composer:
         root: yaml.Node | None = None
         first_document = None
         for event in events:
-            if isinstance(event, yaml.DocumentStartEvent):
+            cls = event.__class__
+            if cls is yaml.ScalarEvent and event.tag is None and event.anchor is None:  # the common case, inline
+                if len(stack) > MAX_DEPTH:
+                    raise _deep(_loc(event.start_mark))
+                self.count += 1
+                if self.count > self.limit:
+                    self._spend(0, event.start_mark)
+                value = event.value
+                tag = _STR
+                if event.implicit[0]:
+                    for candidate, pattern in _IMPLICIT.get(value[:1], ()):
+                        if pattern.match(value):
+                            tag = candidate
+                            break
+                node: yaml.Node = _Scalar(tag, value, event.start_mark, event.end_mark, event.style)
+            elif cls is yaml.MappingEndEvent or cls is yaml.SequenceEndEvent:
+                node = stack.pop()[0]
+                open_ids.discard(id(node))
+                node.end_mark = event.end_mark
+                children = node.value if cls is yaml.SequenceEndEvent else [n for pair in node.value for n in pair]
+                node.size = 1 + sum(c.size for c in children)  # type: ignore[attr-defined]
+                node.height = 1 + max((c.height for c in children), default=-1)  # type: ignore[attr-defined]
+                if not stack:
+                    root = node
+                continue
+            elif cls is yaml.DocumentStartEvent:
                 if first_document is not None:
                     raise yaml.composer.ComposerError("expected a single document in the stream", first_document, "but found another document", event.start_mark)
                 first_document = event.start_mark
                 continue
-            if isinstance(event, (yaml.StreamStartEvent, yaml.StreamEndEvent, yaml.DocumentEndEvent)):
+            elif cls is yaml.StreamStartEvent or cls is yaml.StreamEndEvent or cls is yaml.DocumentEndEvent:
                 continue
-            if isinstance(event, yaml.CollectionEndEvent):
-                node = stack.pop()[0]
-                open_ids.discard(id(node))
-                node.end_mark = event.end_mark
-                children = node.value if isinstance(node, yaml.SequenceNode) else [n for pair in node.value for n in pair]
-                node.size = 1 + sum(c.size for c in children)
-                node.height = 1 + max((c.height for c in children), default=-1)
-                if not stack:
-                    root = node
-                continue
-            node = self._node(event, anchors, len(stack), open_ids)
-            if not stack:
+            else:
+                node = self._node(event, anchors, len(stack), open_ids)
+            if stack:
+                entry = stack[-1]
+                parent = entry[0]
+                if parent.__class__ is _Sequence:
+                    parent.value.append(node)
+                elif entry[1] is None:
+                    entry[1] = node
+                else:
+                    parent.value.append((entry[1], node))
+                    entry[1] = None
+            else:
                 root = node
-            self._attach(stack, node)
-            if isinstance(node, yaml.CollectionNode) and not isinstance(event, yaml.AliasEvent):
+            if (cls is yaml.MappingStartEvent or cls is yaml.SequenceStartEvent):
                 stack.append([node, None])
                 open_ids.add(id(node))
         return root
-
-    @staticmethod
-    def _attach(stack: list[list], node: yaml.Node) -> None:
-        if not stack:
-            return
-        entry = stack[-1]
-        parent = entry[0]
-        if isinstance(parent, yaml.SequenceNode):
-            parent.value.append(node)
-        elif entry[1] is None:
-            entry[1] = node
-            return
-        else:
-            parent.value.append((entry[1], node))
-            entry[1] = None
 
     def _node(self, event: Any, anchors: dict, depth: int, open_ids: set[int]) -> yaml.Node:
         if isinstance(event, yaml.AliasEvent):
@@ -164,12 +190,12 @@ class _Composer:
         if isinstance(event, yaml.ScalarEvent):
             if not explicit:
                 tag = _RESOLVER.resolve(yaml.ScalarNode, event.value, event.implicit)
-            node: yaml.Node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, style=event.style)
+            node: yaml.Node = _Scalar(tag, event.value, event.start_mark, event.end_mark, event.style)
         elif isinstance(event, yaml.SequenceStartEvent):
-            node = yaml.SequenceNode(tag if explicit else _RESOLVER.DEFAULT_SEQUENCE_TAG, [], event.start_mark, None, flow_style=event.flow_style)
+            node = _Sequence(tag if explicit else _RESOLVER.DEFAULT_SEQUENCE_TAG, [], event.start_mark, None, event.flow_style)
         else:
-            node = yaml.MappingNode(tag if explicit else _RESOLVER.DEFAULT_MAPPING_TAG, [], event.start_mark, None, flow_style=event.flow_style)
-        node.explicit, node.size, node.height = explicit, 1, 0  # type: ignore[attr-defined]
+            node = _Mapping(tag if explicit else _RESOLVER.DEFAULT_MAPPING_TAG, [], event.start_mark, None, event.flow_style)
+        node.explicit = explicit  # type: ignore[attr-defined]
         if event.anchor is not None:
             if event.anchor in anchors:
                 raise yaml.composer.ComposerError(f"found duplicate anchor {event.anchor!r}; first occurrence", anchors[event.anchor].start_mark, "second occurrence", event.start_mark)
