@@ -94,7 +94,7 @@ def build_command(
     except AnnexgenError as e:
         raise _fail(e) from None
     except KeyboardInterrupt as e:  # output.Interrupted says what state the output is in; before the build began, nothing was written
-        typer.echo(getattr(e, "message", "") or "已中断：输出文件夹未改动（原有文件保持原样）。", err=True)
+        typer.echo(printable(getattr(e, "message", "") or "已中断：输出文件夹未改动（原有文件保持原样）。"), err=True)
         raise typer.Exit(getattr(e, "exit_code", 130)) from None  # 128 + signal: 130 SIGINT, 143 SIGTERM, 129 SIGHUP
     raise typer.Exit(code)
 
