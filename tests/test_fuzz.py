@@ -151,6 +151,7 @@ def child(case: Case, wfd: int, audit: bool) -> None:
                 pass
         _send(wfd, "end", k, code, exc, time.monotonic() - began)
         if kind == "build":
+            _send(wfd, "inspect", k)  # the parent allows the inspection (and audit) more time than a command
             _send(wfd, "docx", k, inspect_docx(case.work / "out", case.made.forbidden, audit))
 
 
@@ -191,7 +192,7 @@ def run_all(numbers: list[int], base: Path, make=plan) -> list[tuple[Case, dict[
                     buffer[:] = rest
                     for line in lines:
                         case.events.append(tuple(json.loads(line)))
-                        case.started = now if case.events[-1][0] == "begin" else case.started
+                        case.started = now
                     continue
                 _, case.status, usage = os.wait4(pid, 0)
                 case.maxrss_kb = usage.ru_maxrss
@@ -199,7 +200,7 @@ def run_all(numbers: list[int], base: Path, make=plan) -> list[tuple[Case, dict[
                 del running[r]
                 done.append((case, judge(case)))
                 shutil.rmtree(case.work, ignore_errors=True)
-            elif now - case.started > TIMEOUT and not case.killed:
+            elif now - case.started > TIMEOUT * (6 if case.events and case.events[-1][0] == "inspect" else 1) and not case.killed:
                 case.killed = True
                 os.kill(pid, signal.SIGKILL)
     return sorted(done, key=lambda d: d[0].number)
@@ -258,6 +259,8 @@ def judge(case: Case) -> dict[str, str]:
         for marker in case.made.forbidden:
             if marker.encode() in both:
                 found.setdefault("planted", f"{kind} printed {marker!r}")
+        if kind == "build" and k not in docx and case.killed:
+            found.setdefault("hang", "reading the .docx files build wrote took too long")
         if kind == "build" and k in docx:
             report = docx[k]
             if report["corrupt"]:
