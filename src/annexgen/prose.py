@@ -13,7 +13,8 @@ character XML 1.0 forbids). Headings equal after expansion are a
 from __future__ import annotations
 
 import re
-from decimal import DivisionByZero, InvalidOperation
+from collections.abc import Iterator, Sized
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal, DivisionByZero, InvalidOperation, localcontext
 from typing import Any
 
 import jinja2
@@ -21,12 +22,139 @@ from jinja2.sandbox import SecurityError
 
 from .findings import Finding, dotted
 from .load import XML_FORBIDDEN, Loaded, _locate
-from .sandbox import MAX_OUTPUT, MAX_TEXT, Budget, Exhausted, Refused, SandboxEnv, view
+from .sandbox import DECIMALS, MAX_OUTPUT, MAX_TEXT, Budget, Exhausted, Record, Refused, SandboxEnv, binop, check_number, counted, is_number, safe_replace, text_of, view
 
 CODE = "text-expression"
 NAMES = "部门名称、年度、基础数据表、整体自评表、自评基础数据表、项目、本项目"
 #: what an expression may not produce: what XML 1.0 forbids, and the other control characters (DEL, C1)
 _BAD_OUTPUT = re.compile(XML_FORBIDDEN.pattern[:-1] + "\x7f-\x9f]")
+
+
+# --- the filters report text may use: each charges its steps and sizes to the budget ---------------
+
+
+def _rounded(budget: Budget, value: Any, precision: int = 0, method: str = "common") -> Decimal:
+    if not is_number(value) or not isinstance(precision, int) or not 0 <= precision <= 10 or method not in _ROUNDING:
+        raise TypeError("round")
+    check_number(budget, value)
+    with localcontext(DECIMALS):
+        return Decimal(value).quantize(Decimal(1).scaleb(-precision), rounding=_ROUNDING[method])
+
+
+_ROUNDING = {"common": ROUND_HALF_UP, "floor": ROUND_FLOOR, "ceil": ROUND_CEILING}
+
+
+def _items(context: Any, value: Any, attribute: Any = None) -> list:
+    env = context.environment
+    items = list(counted(env.budget, value))
+    for part in [] if attribute is None else str(attribute).split("."):
+        key = int(part) if part.isdigit() else part
+        items = [env.getitem(item, key) for item in items]
+    return items
+
+
+@jinja2.pass_context
+def _join(context: Any, value: Any, d: str = "", attribute: Any = None) -> str:
+    budget = context.environment.budget
+    texts = [text_of(budget, v) for v in _items(context, value, attribute)]
+    budget.build(sum(len(t) for t in texts) + len(d) * max(len(texts) - 1, 0))
+    return str(d).join(texts)
+
+
+@jinja2.pass_context
+def _sum(context: Any, value: Any, attribute: Any = None, start: Any = 0) -> Any:
+    budget = context.environment.budget
+    total = start
+    for item in _items(context, value, attribute):
+        total = binop(budget, "+", total, item)
+    return total
+
+
+def _extreme(pick: Any) -> Any:
+    @jinja2.pass_context
+    def f(context: Any, value: Any, case_sensitive: bool = False, attribute: Any = None) -> Any:
+        items = _items(context, value, attribute)
+        return pick(items) if items else context.environment.undefined("没有可比较的值")
+
+    return f
+
+
+@jinja2.pass_context
+def _length(context: Any, value: Any) -> int:
+    context.environment.budget.clock()
+    if isinstance(value, Record) or not isinstance(value, Sized):
+        raise TypeError("length")
+    return len(value)
+
+
+@jinja2.pass_context
+def _first(context: Any, value: Any) -> Any:
+    for item in counted(context.environment.budget, value):
+        return item
+    return context.environment.undefined("没有第一项")
+
+
+@jinja2.pass_context
+def _last(context: Any, value: Any) -> Any:
+    items = _items(context, value)
+    return items[-1] if items else context.environment.undefined("没有最后一项")
+
+
+@jinja2.pass_context
+def _default(context: Any, value: Any, default: Any = "", boolean: bool = False) -> Any:
+    return default if isinstance(value, jinja2.Undefined) or (boolean and not value) else value
+
+
+@jinja2.pass_context
+def _abs(context: Any, value: Any) -> Any:
+    if not is_number(value):
+        raise TypeError("abs")
+    return abs(value)
+
+
+def _text_filter(convert: Any) -> Any:
+    @jinja2.pass_context
+    def f(context: Any, value: Any) -> str:
+        budget = context.environment.budget
+        text = text_of(budget, value)
+        budget.build(len(text))
+        return convert(text)
+
+    return f
+
+
+@jinja2.pass_context
+def _replace(context: Any, value: Any, old: str, new: str, count: Any = None) -> str:
+    budget = context.environment.budget
+    return safe_replace(budget, text_of(budget, value), old, new, -1 if count is None else count)
+
+
+@jinja2.pass_context
+def _round(context: Any, value: Any, precision: int = 0, method: str = "common") -> Decimal:
+    return _rounded(context.environment.budget, value, precision, method)
+
+
+
+
+FILTERS = {
+    "abs": _abs,
+    "default": _default,
+    "first": _first,
+    "last": _last,
+    "length": _length,
+    "join": _join,
+    "lower": _text_filter(str.lower),
+    "upper": _text_filter(str.upper),
+    "trim": _text_filter(str.strip),
+    "string": _text_filter(str),
+    "round": _round,
+    "replace": _replace,
+    "sum": _sum,
+    "min": _extreme(min),
+    "max": _extreme(max),
+}
+
+# --- expanding the report bodies --------------------------------------------------------------------
 
 
 def _names(loaded: Loaded, project: int | None) -> dict[str, Any]:
@@ -72,7 +200,7 @@ class _Expander:
     def __init__(self, loaded: Loaded) -> None:
         self.loaded = loaded
         self.budget = Budget()
-        self.env = SandboxEnv(self.budget)
+        self.env = SandboxEnv(self.budget, FILTERS)
         self.findings: list[Finding] = []
 
     def expand(self, text: str, names: dict[str, Any]) -> str:

@@ -1,20 +1,18 @@
-"""The sandbox for `{{ … }}` in report text: read-only data, counted loops, bounded values, one budget.
+"""The sandbox for `{{ … }}` in report text (untrusted, issue 9): read-only data, counted loops, bounded values.
 
-Report text is untrusted (issue 9). An expression sees the data only through
-read-only views (model fields, list items, plain values: no method of the model
-or of a container is reachable), calls only an allow-list of harmless str
-methods, and every operation that can grow a value is size-checked before it is
-computed. One `Budget` per department-year bounds loop steps of every kind (for
-loops, filters), output characters, characters built, and wall time; every hook
-(loop step, call, operator, concatenation, attribute, output chunk) checks it.
+Expressions see the data only through read-only views (fields, list items, plain values; no method of a model or
+container), call only an allow-list of str methods, and every operation that can grow a value is size-checked
+before it runs. One `Budget` per department-year bounds loop steps of every kind, characters output and built,
+and wall time; every hook (loop step, call, operator, concatenation, attribute, output chunk) checks it.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+import operator
 import time
 from collections.abc import Sequence, Sized
-from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Context, Decimal, DivisionByZero, InvalidOperation, Overflow, Underflow, localcontext
+from decimal import Context, Decimal, DivisionByZero, InvalidOperation, Overflow, Underflow, localcontext
 from typing import Any, Iterator
 
 import jinja2
@@ -36,7 +34,7 @@ MAX_INT_BITS = 333  # ≈ 100 digits: an int an expression computes
 STR_METHODS = ("strip", "lstrip", "rstrip", "upper", "lower", "startswith", "endswith", "replace", "split", "count", "find")
 LOOP_ATTRIBUTES = ("index", "index0", "revindex", "revindex0", "first", "last", "length", "depth", "depth0", "previtem", "nextitem", "cycle", "changed")
 TESTS = ("defined", "undefined", "none", "number", "string", "even", "odd", "eq", "ne", "lt", "le", "gt", "ge", "in", "divisibleby")
-_DECIMALS = Context(prec=28, Emax=MAX_DIGITS, Emin=-MAX_DIGITS, traps=[InvalidOperation, DivisionByZero, Overflow, Underflow])
+DECIMALS = Context(prec=28, Emax=MAX_DIGITS, Emin=-MAX_DIGITS, traps=[InvalidOperation, DivisionByZero, Overflow, Underflow])
 
 
 class Exhausted(Exception):
@@ -48,9 +46,7 @@ class Refused(Exception):
 
 
 def refused_method(name: str) -> Refused:
-    return Refused(
-        f"正文里的 {{{{ }}}} 不能使用“{name}”：{{{{ }}}} 只能读数据，不能改变数据或生成大段文字；文字可用的方法只有 {'、'.join(STR_METHODS)}"
-    )
+    return Refused(f"正文里的 {{{{ }}}} 不能使用“{name}”：{{{{ }}}} 只能读数据，不能改变数据或生成大段文字；文字可用的方法只有 {'、'.join(STR_METHODS)}")
 
 
 class Budget:
@@ -105,19 +101,24 @@ class Budget:
 # --- read-only views of the data ----------------------------------------------
 
 
-class ModelView:
-    """A model as the sandbox sees it: its fields (by name or printed label), nothing else."""
+class Record:
+    """A model (its fields, by name or printed label) or a report mapping (its headings): nothing else."""
 
-    __slots__ = ("_model",)
+    __slots__ = ("_data",)
 
-    def __init__(self, model: BaseModel) -> None:
-        self._model = model
+    def __init__(self, data: BaseModel | dict) -> None:
+        self._data = data
 
-    def field(self, name: str) -> Any:
-        fields = type(self._model).model_fields
-        if name not in fields:
-            name = next((n for n, f in fields.items() if f.alias == name), "")
-        return view(getattr(self._model, name)) if name in fields else _MISSING
+    def field(self, name: Any) -> Any:
+        if isinstance(self._data, dict):
+            return view(self._data[name]) if name in self._data else _MISSING
+        fields = type(self._data).model_fields
+        name = name if name in fields else next((n for n, f in fields.items() if f.alias == name), "")
+        return view(getattr(self._data, name)) if name in fields else _MISSING
+
+    def methods(self) -> type:
+        """The type whose methods the sandbox refuses by name."""
+        return dict if isinstance(self._data, dict) else BaseModel
 
 
 class ListView(Sequence):
@@ -132,39 +133,17 @@ class ListView(Sequence):
         return len(self._items)
 
     def __getitem__(self, index: Any) -> Any:
-        if isinstance(index, slice):
-            return ListView(self._items[index])
-        return view(self._items[index])
-
-
-class MapView:
-    """A mapping of the data (a report heading and its body), read-only: values by key."""
-
-    __slots__ = ("_items",)
-
-    def __init__(self, items: dict) -> None:
-        self._items = items
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    def field(self, name: Any) -> Any:
-        return view(self._items[name]) if name in self._items else _MISSING
+        return ListView(self._items[index]) if isinstance(index, slice) else view(self._items[index])
 
 
 _MISSING = object()
-_VIEWS = (ModelView, ListView, MapView)
 
 
 def view(value: Any) -> Any:
     """The read-only view of a value of the data: plain values as they are, containers wrapped."""
-    if isinstance(value, BaseModel):
-        return ModelView(value)
-    if isinstance(value, (list, tuple)):
-        return ListView(value)
-    if isinstance(value, dict):
-        return MapView(value)
-    return value
+    if isinstance(value, (BaseModel, dict)):
+        return Record(value)
+    return ListView(value) if isinstance(value, (list, tuple)) else value
 
 
 class StrMethod:
@@ -197,21 +176,13 @@ def safe_replace(budget: Budget, text: Any, old: str, new: str, count: int = -1)
 # --- numbers and text ------------------------------------------------------------
 
 
-def _printed_length(d: Decimal) -> int:
-    t = d.as_tuple()
-    if not d.is_finite():
-        return MAX_TEXT + 1
-    assert isinstance(t.exponent, int)
-    return len(t.digits) + abs(t.exponent) + 2
-
-
 def check_number(budget: Budget, value: Any) -> Any:
     """Refuse an int or Decimal whose printed form would be huge (before anyone prints it)."""
     if isinstance(value, bool):
         return value
     if isinstance(value, int) and value.bit_length() > MAX_INT_BITS:
         budget.refuse(f"算出的数超过 {MAX_DIGITS} 位")
-    if isinstance(value, Decimal) and (not value.is_finite() or _printed_length(value) > 2 * MAX_DIGITS):
+    if isinstance(value, Decimal) and (not value.is_finite() or len(value.as_tuple().digits) + abs(int(value.as_tuple().exponent)) > 2 * MAX_DIGITS):
         budget.refuse(f"算出的数超过 {MAX_DIGITS} 位")
     return value
 
@@ -220,35 +191,20 @@ def text_of(budget: Budget, value: Any) -> str:
     """How a value reads in the report; a whole table or list is refused."""
     if isinstance(value, jinja2.Undefined):
         return str(value)  # StrictUndefined: raises, naming what is missing
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return str(value)
+    if value is None or isinstance(value, (str, bool, _dt.date, Percent)):
+        return "" if value is None else value if isinstance(value, str) else str(value)
     if isinstance(value, (int, Decimal)):
         check_number(budget, value)
         return format(value, "f") if isinstance(value, Decimal) else str(int(value))
-    if isinstance(value, Percent):
-        return value.text
-    if isinstance(value, _dt.date):
-        return str(value)
     raise Refused("正文里的 {{ }} 只能输出文字和数字，不能直接输出整张表或一组数：请用“.”接栏目名，一组数中的一个用 [0]、[1]、[2]")
 
 
 # --- the environment ------------------------------------------------------------------
 
 
-def _env(context: Any) -> "SandboxEnv":
-    return context.environment
-
-
-def _paced(items: Iterator, budget: Budget, counted: bool) -> Iterator:
+def _paced(items: Iterator, step: Any) -> Iterator:
     for item in items:
-        if counted:
-            budget.tick()
-        else:
-            budget.clock()
+        step()
         yield item
 
 
@@ -256,12 +212,12 @@ def counted(budget: Budget, value: Any) -> Iterator:
     """Iterate `value`, charging every step: a sized value up front (cheap refusal), others one by one."""
     if isinstance(value, jinja2.Undefined):
         iter(value)  # raises
-    if isinstance(value, (ModelView, Percent)) or not hasattr(value, "__iter__"):
+    if isinstance(value, (Record, Percent)) or not hasattr(value, "__iter__"):
         raise TypeError("not iterable")
     if isinstance(value, Sized):
         budget.tick(len(value))
-        return _paced(iter(value), budget, counted=False)
-    return _paced(iter(value), budget, counted=True)
+        return _paced(iter(value), budget.clock)
+    return _paced(iter(value), budget.tick)
 
 
 class SandboxEnv(ImmutableSandboxedEnvironment):
@@ -269,10 +225,10 @@ class SandboxEnv(ImmutableSandboxedEnvironment):
 
     intercepted_binops = frozenset(["+", "-", "*", "/", "//", "%", "**"])
 
-    def __init__(self, budget: Budget) -> None:
+    def __init__(self, budget: Budget, filters: dict[str, Any]) -> None:
         super().__init__(undefined=jinja2.StrictUndefined, autoescape=False, finalize=self._finalize)
         self.budget = budget
-        self.filters = dict(FILTERS)
+        self.filters = {**filters, **HOOKS}
         self.tests = {name: self.tests[name] for name in TESTS}
         self.globals = {"range": self._range}
 
@@ -284,11 +240,7 @@ class SandboxEnv(ImmutableSandboxedEnvironment):
         if not all(isinstance(a, int) for a in args):
             raise TypeError("range")
         r = range(*args)
-        try:
-            n = len(r)
-        except OverflowError:
-            n = MAX_ITERATIONS + 1
-        if self.budget.steps + n > MAX_ITERATIONS:
+        if self.budget.steps + max(0, -(-(r.stop - r.start) // r.step)) > MAX_ITERATIONS:
             self.budget.exhaust(f"循环次数超过 {MAX_ITERATIONS}（每个年度合计）")
         return r
 
@@ -306,23 +258,21 @@ class SandboxEnv(ImmutableSandboxedEnvironment):
             try:
                 return obj[argument]
             except IndexError:
-                return self.undefined(obj=obj, name=argument)
-        if isinstance(obj, dict) and not isinstance(argument, (dict, list)):
-            return obj[argument] if argument in obj else self.undefined(obj=obj, name=argument)
-        if isinstance(argument, str):
+                pass
+        elif isinstance(obj, dict) and not isinstance(argument, (dict, list)) and argument in obj:
+            return obj[argument]
+        elif isinstance(argument, str) and not isinstance(obj, dict):
             return self._member(obj, argument)
         return self.undefined(obj=obj, name=argument)
 
     def _member(self, obj: Any, name: str) -> Any:
         if name.startswith("_"):
             return self.unsafe_undefined(obj, name)
-        if isinstance(obj, (ModelView, MapView)):
+        if isinstance(obj, Record):
             value = obj.field(name)
-            if value is not _MISSING:
-                return value
-            if hasattr(BaseModel if isinstance(obj, ModelView) else dict, name):
+            if value is _MISSING and hasattr(obj.methods(), name):
                 raise refused_method(name)
-            return self.undefined(obj=obj, name=name)
+            return self.undefined(obj=obj, name=name) if value is _MISSING else value
         if isinstance(obj, str) and name in STR_METHODS:
             return StrMethod(obj, name, self.budget)
         if isinstance(obj, Percent) and name in ("value", "text"):
@@ -333,8 +283,7 @@ class SandboxEnv(ImmutableSandboxedEnvironment):
             return getattr(obj, name)
         if isinstance(obj, jinja2.Undefined):
             return getattr(obj, name)  # raises, naming what is missing
-        kind = {ListView: list, MapView: dict}.get(type(obj), type(obj))
-        if hasattr(kind, name) or hasattr(list, name) or hasattr(dict, name):
+        if hasattr(type(obj), name) or hasattr(list, name) or hasattr(dict, name):
             raise refused_method(name)
         return self.undefined(obj=obj, name=name)
 
@@ -350,10 +299,6 @@ class SandboxEnv(ImmutableSandboxedEnvironment):
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         return binop(self.budget, operator, left, right)
-
-    def call_unop(self, context: Any, operator: str, arg: Any) -> Any:
-        self.budget.clock()
-        return super().call_unop(context, operator, arg)
 
     def compile_text(self, text: str) -> jinja2.Template:
         """Parse, refuse what report text has no use for, hook loops/concatenation/decimals, compile."""
@@ -404,83 +349,58 @@ class _Hooks(NodeTransformer):
 _SEQUENCES = (str, list, tuple)
 
 
-def _number(value: Any) -> bool:
+def is_number(value: Any) -> bool:
+    """An int or Decimal, not a bool."""
     return isinstance(value, (int, Decimal)) and not isinstance(value, bool)
 
 
-def binop(budget: Budget, operator: str, left: Any, right: Any) -> Any:
-    """`left operator right`, refused before computing when the result would be huge."""
+def binop(budget: Budget, op: str, left: Any, right: Any) -> Any:
+    """`left op right`, refused before computing when the result would be huge."""
     budget.clock()
-    if operator == "**":
+    if op == "**":
         raise Refused("正文里的 {{ }} 不支持乘方（**）：请直接写出结果")
-    if operator == "%" and isinstance(left, str):
+    if op == "%" and isinstance(left, str):
         raise Refused("正文里的 {{ }} 不支持用 % 格式化文字：请直接写出文字，数字用 {{ 名称 }} 引用")
-    if operator == "*" and (isinstance(left, _SEQUENCES) or isinstance(right, _SEQUENCES)):
+    if op == "*" and (isinstance(left, _SEQUENCES) or isinstance(right, _SEQUENCES)):
         seq, n = (left, right) if isinstance(left, _SEQUENCES) else (right, left)
         if not isinstance(n, int):
             raise TypeError("*")
         budget.build(len(seq) * max(n, 0))
         return seq * n
-    if operator == "+" and isinstance(left, _SEQUENCES) and isinstance(right, _SEQUENCES):
+    if op == "+" and isinstance(left, _SEQUENCES) and isinstance(right, _SEQUENCES):
         budget.build(len(left) + len(right))
         return left + right
-    if _number(left) and _number(right):
+    if is_number(left) and is_number(right):
         check_number(budget, left)
         check_number(budget, right)
-        if isinstance(left, int) and isinstance(right, int) and operator != "/":
-            bits = max(left.bit_length(), right.bit_length())
-            if operator == "*":
-                bits = left.bit_length() + right.bit_length()
+        if isinstance(left, int) and isinstance(right, int) and op != "/":
+            bits = (operator.add if op == "*" else max)(left.bit_length(), right.bit_length())
             if bits > MAX_INT_BITS:
                 budget.refuse(f"算出的数超过 {MAX_DIGITS} 位")
-            return check_number(budget, _INT_OPS[operator](int(left), int(right)))
-        with localcontext(_DECIMALS):
+            return check_number(budget, _OPS[op](int(left), int(right)))
+        with localcontext(DECIMALS):
             try:
-                result = _INT_OPS[operator](Decimal(left), Decimal(right))
+                result = _OPS[op](Decimal(left), Decimal(right))
             except (Overflow, Underflow):
                 budget.refuse(f"算出的数超过 {MAX_DIGITS} 位")
         return check_number(budget, result)
-    return _INT_OPS[operator](left, right)
+    return _OPS[op](left, right)
 
 
-_INT_OPS = {
-    "+": lambda a, b: a + b,
-    "-": lambda a, b: a - b,
-    "*": lambda a, b: a * b,
-    "/": lambda a, b: a / b,
-    "//": lambda a, b: a // b,
-    "%": lambda a, b: a % b,
-}
+_OPS = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv, "//": operator.floordiv, "%": operator.mod}
 
 
-def decimal_literal(budget: Budget, text: str) -> Decimal:
-    with localcontext(_DECIMALS):
-        value = Decimal(text)
-    return check_number(budget, value)
-
-
-def rounded(budget: Budget, value: Any, precision: int = 0, method: str = "common") -> Decimal:
-    if not _number(value) or not isinstance(precision, int) or not 0 <= precision <= 10 or method not in _ROUNDING:
-        raise TypeError("round")
-    check_number(budget, value)
-    with localcontext(_DECIMALS):
-        return Decimal(value).quantize(Decimal(1).scaleb(-precision), rounding=_ROUNDING[method])
-
-
-_ROUNDING = {"common": ROUND_HALF_UP, "floor": ROUND_FLOOR, "ceil": ROUND_CEILING}
-
-
-# --- filters: each charges its steps and size; none is folded at compile time (pass_context) ----------
+# --- the hooks the template is rewritten to call; pass_context, so never folded at compile time --------
 
 
 @jinja2.pass_context
 def _loop(context: Any, value: Any) -> Iterator:
-    return counted(_env(context).budget, value)
+    return counted(context.environment.budget, value)
 
 
 @jinja2.pass_context
 def _concat(context: Any, items: list) -> str:
-    budget = _env(context).budget
+    budget = context.environment.budget
     texts = [text_of(budget, v) for v in items]
     budget.build(sum(len(t) for t in texts))
     return "".join(texts)
@@ -488,116 +408,7 @@ def _concat(context: Any, items: list) -> str:
 
 @jinja2.pass_context
 def _decimal(context: Any, text: str) -> Decimal:
-    return decimal_literal(_env(context).budget, text)
+    return check_number(context.environment.budget, Decimal(text))
 
 
-def _items(context: Any, value: Any, attribute: Any = None) -> list:
-    env = _env(context)
-    items = list(counted(env.budget, value))
-    for part in [] if attribute is None else str(attribute).split("."):
-        key = int(part) if part.isdigit() else part
-        items = [env.getitem(item, key) for item in items]
-    return items
-
-
-@jinja2.pass_context
-def _join(context: Any, value: Any, d: str = "", attribute: Any = None) -> str:
-    budget = _env(context).budget
-    texts = [text_of(budget, v) for v in _items(context, value, attribute)]
-    budget.build(sum(len(t) for t in texts) + len(d) * max(len(texts) - 1, 0))
-    return str(d).join(texts)
-
-
-@jinja2.pass_context
-def _sum(context: Any, value: Any, attribute: Any = None, start: Any = 0) -> Any:
-    budget = _env(context).budget
-    total = start
-    for item in _items(context, value, attribute):
-        total = binop(budget, "+", total, item)
-    return total
-
-
-def _extreme(pick: Any) -> Any:
-    @jinja2.pass_context
-    def f(context: Any, value: Any, case_sensitive: bool = False, attribute: Any = None) -> Any:
-        items = _items(context, value, attribute)
-        return pick(items) if items else _env(context).undefined("没有可比较的值")
-
-    return f
-
-
-@jinja2.pass_context
-def _length(context: Any, value: Any) -> int:
-    _env(context).budget.clock()
-    if isinstance(value, ModelView) or not isinstance(value, Sized):
-        raise TypeError("length")
-    return len(value)
-
-
-@jinja2.pass_context
-def _first(context: Any, value: Any) -> Any:
-    for item in counted(_env(context).budget, value):
-        return item
-    return _env(context).undefined("没有第一项")
-
-
-@jinja2.pass_context
-def _last(context: Any, value: Any) -> Any:
-    items = _items(context, value)
-    return items[-1] if items else _env(context).undefined("没有最后一项")
-
-
-@jinja2.pass_context
-def _default(context: Any, value: Any, default: Any = "", boolean: bool = False) -> Any:
-    return default if isinstance(value, jinja2.Undefined) or (boolean and not value) else value
-
-
-@jinja2.pass_context
-def _abs(context: Any, value: Any) -> Any:
-    if not _number(value):
-        raise TypeError("abs")
-    return abs(value)
-
-
-def _text_filter(convert: Any) -> Any:
-    @jinja2.pass_context
-    def f(context: Any, value: Any) -> str:
-        budget = _env(context).budget
-        text = text_of(budget, value)
-        budget.build(len(text))
-        return convert(text)
-
-    return f
-
-
-@jinja2.pass_context
-def _replace(context: Any, value: Any, old: str, new: str, count: Any = None) -> str:
-    budget = _env(context).budget
-    return safe_replace(budget, text_of(budget, value), old, new, -1 if count is None else count)
-
-
-@jinja2.pass_context
-def _round(context: Any, value: Any, precision: int = 0, method: str = "common") -> Decimal:
-    return rounded(_env(context).budget, value, precision, method)
-
-
-FILTERS = {
-    "_loop": _loop,
-    "_concat": _concat,
-    "_decimal": _decimal,
-    "abs": _abs,
-    "default": _default,
-    "first": _first,
-    "last": _last,
-    "length": _length,
-    "join": _join,
-    "lower": _text_filter(str.lower),
-    "upper": _text_filter(str.upper),
-    "trim": _text_filter(str.strip),
-    "string": _text_filter(str),
-    "round": _round,
-    "replace": _replace,
-    "sum": _sum,
-    "min": _extreme(min),
-    "max": _extreme(max),
-}
+HOOKS = {"_loop": _loop, "_concat": _concat, "_decimal": _decimal}
