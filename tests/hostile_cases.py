@@ -32,7 +32,7 @@ MARKER = "PLANTED-7Q3Z"  # text a planted template or an outside file carries; i
 class Made:
     description: str
     forbidden: tuple[str, ...] = ()  # must appear neither on the terminal nor inside any written .docx
-    projects: int | None = None  # when build exits 0: exactly this many 项目支出绩效自评表 annexes
+    projects: int | None = None  # when build writes files: exactly this many 项目支出绩效自评表 (附件3-N) annexes
     extra: dict = field(default_factory=dict)
 
 

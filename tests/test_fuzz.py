@@ -90,7 +90,7 @@ def inspect_docx(out: Path, forbidden: tuple[str, ...], audit: bool) -> dict:
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
     for path in sorted(out.rglob("*.docx")) if out.is_dir() else []:
         report["files"] += 1
-        report["projects"] += "项目支出绩效自评表" in path.name
+        report["projects"] += bool(re.match(r"附件3-\d+ ", path.name))  # 汨罗's 项目支出绩效自评表, one per project (names may be shortened)
         try:
             with zipfile.ZipFile(path) as z:
                 bad = z.testzip()
@@ -376,7 +376,7 @@ def _fake_cli(args: list[str], prog_name: str) -> None:
         out.mkdir()
         if case == 7:
             (out / "附件1 损坏.docx").write_bytes(b"PK\x03\x04 truncated")
-        shutil.copy(Path(__file__).parent.parent / "templates" / "汨罗" / "附件1-基础数据表.docx", out / "附件2 项目支出绩效自评表.docx")
+        shutil.copy(Path(__file__).parent.parent / "templates" / "汨罗" / "附件1-基础数据表.docx", out / "附件3-1 项目支出绩效自评表.docx")
         sys.exit(1 if case == 7 else 0)
     print("[]")
     sys.exit(0)
