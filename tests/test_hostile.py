@@ -217,7 +217,7 @@ def long_build(tmp_path_factory) -> tuple[list[str], Path, float]:
     cmd = [sys.executable, "-c", "from annexgen.cli import app; app()", "build", str(data), "--combine", "-o"]
     started = time.monotonic()
     r = subprocess.run([*cmd, str(tmp / "out")], check=False, capture_output=True, timeout=300)
-    assert r.returncode == 0, r.stderr.decode("utf-8")
+    assert (r.returncode, r.stderr) == (1, b"")  # exit 1: the real submission's own errors (tests/test_seeds.py); files written
     return cmd, tmp / "out", time.monotonic() - started
 
 
@@ -241,7 +241,7 @@ def test_build_interrupted_by_a_signal(tmp_path: Path, long_build, sig: str) -> 
         (out / name).write_bytes(b"old " + before[name])
     before = snapshot(out)
     proc = subprocess.Popen([*cmd, str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    time.sleep(min(0.9, full / 2))  # after start-up, well inside rendering, before the final renames
+    time.sleep(min(2.0, full / 3))  # well inside rendering, long before the swap-in
     signum = getattr(signal, sig)
     proc.send_signal(signum)
     _, err = proc.communicate(timeout=120)

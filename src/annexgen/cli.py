@@ -87,10 +87,13 @@ def build_command(
     forms: list[Path] = forms_option(),
 ) -> None:
     """生成 Word 附件：先检查数据，再按表样生成每个附件的 .docx。"""
-    from .commands.build import run
+    from .output import interruptible
 
     try:
-        code = run(path, out, combine, strict, _out(), forms)
+        with interruptible():  # from here on SIGTERM and SIGHUP, like Ctrl-C, end with the message below
+            from .commands.build import run
+
+            code = run(path, out, combine, strict, _out(), forms)
     except AnnexgenError as e:
         raise _fail(e) from None
     except KeyboardInterrupt as e:  # output.Interrupted says what state the output is in; before the build began, nothing was written

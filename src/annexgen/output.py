@@ -34,7 +34,7 @@ class WriteError(AnnexgenError):
     """The output cannot be written (read-only folder, full disk, another build at work): `path: 错误: … [code]`."""
 
     def __init__(self, path: Path, text: str, code: str = "write-error") -> None:
-        self.path, self.text, self.code = path, text, code
+        self.path, self.detail, self.code = path, text, code
         super().__init__(f"{display_path(path)}: 错误: {text} [{code}]")
 
 
@@ -61,6 +61,7 @@ class _Signals:
     depth: int = 0  # how many `held` blocks are open
     pending: int | None = None  # a signal that arrived while held
     stopping: bool = False  # an Interrupted has been raised: the rest is cleanup, further signals are ignored
+    installed: bool = False  # `_on_signal` handles the three signals (inside `interruptible`)
 
 
 _signals = _Signals()
@@ -132,14 +133,30 @@ def covering(target: Path) -> Batch | None:
 
 
 @contextmanager
+def interruptible() -> Iterator[None]:
+    """While the block runs, SIGINT, SIGTERM and SIGHUP raise `Interrupted`, so `finally` blocks clean up.
+
+    A nested use shares the outer one. A signal that arrives while the block is
+    ending, its work done, is dropped: there is nothing left to stop.
+    """
+    if _signals.installed:
+        yield
+        return
+    saved = _install_handlers()
+    try:
+        yield
+    finally:
+        _restore_handlers(saved)
+
+
+@contextmanager
 def batch(out: Path) -> Iterator[Batch]:
     """Lock the output folder `out` for a whole build, with SIGINT, SIGTERM and SIGHUP raising `Interrupted`.
 
     The folder is created if missing (and removed again if the build left it
     empty). Raises WriteError `output-busy` if another build holds it.
     """
-    saved = _install_handlers() if not _current else {}
-    try:
+    with interruptible():
         with held():
             current = Batch(absolute(out))
             _lock(current, out)
@@ -150,9 +167,6 @@ def batch(out: Path) -> Iterator[Batch]:
             with held():
                 _current.remove(current)
                 _unlock(current)
-    finally:
-        if saved:
-            _restore_handlers(saved)
 
 
 def _install_handlers() -> dict[int, object]:
@@ -163,30 +177,30 @@ def _install_handlers() -> dict[int, object]:
             saved[signum] = signal.signal(signum, _on_signal)
     except ValueError:  # not the main thread: signals keep their handlers
         pass
+    _signals.installed = bool(saved)
     return saved
 
 
 def _restore_handlers(saved: dict[int, object]) -> None:
-    """The handlers as before the build; a signal that arrived meanwhile still raises Interrupted (once)."""
+    """The handlers as before; a signal still pending is taken off the queue so that they never see it."""
     old = _mask(signal.SIG_BLOCK, SIGNALS)
-    late = [_signals.pending] if _signals.pending is not None else []
     try:
         for signum, handler in saved.items():
             signal.signal(signum, handler)
-        while old is not None and (info := signal.sigtimedwait(SIGNALS, 0)) is not None:
-            late.append(info.si_signo)  # taken off the queue, so the restored handler never sees it
+        while old is not None and signal.sigtimedwait(SIGNALS, 0) is not None:
+            pass
     finally:
-        _signals.pending = None
+        _signals.pending, _signals.installed = None, False
         if old is not None:
             _mask(signal.SIG_SETMASK, old)
-    if late and not _signals.stopping:
-        _signals.stopping = True
-        raise Interrupted(late[0])
 
 
 def absolute(out: Path) -> Path:
     """`out` resolved (symlinks, `.` and `..`), so that its parent is really outside it."""
-    return out.resolve()
+    try:
+        return out.resolve()
+    except (OSError, RuntimeError) as e:  # the working folder was removed, a symlink loop
+        raise WriteError(out, f"无法确定输出文件夹的位置：{getattr(e, 'strerror', None) or e}。请确认当前文件夹和输出路径都存在") from None
 
 
 def _lock(b: Batch, shown: Path) -> None:

@@ -39,7 +39,12 @@ def run(path: Path, out: Path, combine: bool, strict: bool, stdout: TextIO, trus
                     stopped.append(root)
                 if result.form_set is not None:
                     used.append((root, result.form_set))
-            write_text(findings, len(years), stdout, used)
+        write_text(findings, len(years), stdout, used)
+        for root in stopped:
+            why = "有警告或错误（--strict）" if strict else "数据有格式错误，无法生成"
+            stdout.write(f"{display_path(root)}: 未生成：{why}。请按上面的提示改正后再运行。\n")
+        if written:
+            stdout.write(f"已生成 {written} 个文件，在 {display_path(out)}/\n")
     except KeyboardInterrupt as e:
         stop = e if isinstance(e, Interrupted) else Interrupted()
         stop.message = interrupted_state(years, [absolute(t) in committed for t in targets])
@@ -47,13 +52,8 @@ def run(path: Path, out: Path, combine: bool, strict: bool, stdout: TextIO, trus
     except WriteError as e:
         done = [absolute(t) in committed for t in targets]
         if any(done):
-            raise WriteError(e.path, f"{e.text}。另外，{_state(years, done)}", e.code) from None
+            raise WriteError(e.path, f"{e.detail}。另外，{_state(years, done)}", e.code) from None
         raise
-    for root in stopped:
-        why = "有警告或错误（--strict）" if strict else "数据有格式错误，无法生成"
-        stdout.write(f"{display_path(root)}: 未生成：{why}。请按上面的提示改正后再运行。\n")
-    if written:
-        stdout.write(f"已生成 {written} 个文件，在 {display_path(out)}/\n")
     errors = any(f.severity == "error" for f in findings)
     return 1 if errors or stopped else 0
 
