@@ -3,7 +3,8 @@
 `write.write_files` stages and swaps files in; this module gives it a locked
 output root (`batch`) and a way to hold signals off during a swap-in (`held`).
 
-- Signals: during a build (`batch`), SIGINT, SIGTERM and SIGHUP all raise
+- Signals: during a build (`interruptible`, from the start of `annexgen build`;
+  `batch` for library use), SIGINT, SIGTERM and SIGHUP all raise
   `Interrupted`, so `finally` blocks clean up; all three are held off while one
   department-year is swapped in (`held`), and delivered right after it. Which
   department-years were swapped in is recorded inside that held region
@@ -11,12 +12,13 @@ output root (`batch`) and a way to hold signals off during a swap-in (`held`).
   really happened.
 - Lock: a batch holds `flock` on the output folder itself (a directory fd: no
   lock file anywhere) from before the first department-year is written until the
-  last; a second build to the same folder refuses at once with `output-busy`.
+  last; a second build to the same folder refuses at once with `output-busy`
+  (naming the process that holds it, from /proc/locks). Where flock is missing
+  (Windows) or refused (some network shares), the folder is written unlocked.
 """
 
 from __future__ import annotations
 
-import fcntl
 import os
 import signal
 from contextlib import contextmanager
@@ -27,7 +29,12 @@ from typing import Iterator
 from .errors import AnnexgenError
 from .findings import display_path
 
-SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+try:
+    import fcntl
+except ImportError:  # Windows: no flock, the output folder is not locked there
+    fcntl = None  # type: ignore[assignment]
+
+SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
 
 
 class WriteError(AnnexgenError):
@@ -204,25 +211,31 @@ def absolute(out: Path) -> Path:
 
 
 def _lock(b: Batch, shown: Path) -> None:
+    """Create the root if missing and hold an exclusive flock on it (on the folder itself: no lock file)."""
     root = b.root
     if root.parent == root:
-        raise WriteError(shown, "不能把根目录作为输出文件夹：请给出一个专用的输出文件夹，如 build/", "write-error")
+        raise WriteError(shown, "不能把根目录作为输出文件夹：请给出一个专用的输出文件夹，如 build/")
     for _attempt in range(5):
         try:
             b.created = b.created or not root.exists()
             root.mkdir(parents=True, exist_ok=True)
+            if fcntl is None:
+                return
             fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
         except OSError as e:
             raise WriteError(shown, f"无法创建输出文件夹：{e.strerror or e}。请检查路径和写权限") from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
+        except BlockingIOError:
             holder = _lock_holder(fd)
             os.close(fd)
             who = f"（进程 {holder}）" if holder else ""
             raise WriteError(
                 shown, f"另一个 annexgen build 正在写入这个输出文件夹{who}：请等它结束后再运行，或换一个输出文件夹", "output-busy"
             ) from None
+        except OSError:  # a file system without flock on folders (some network shares): write unlocked, as before
+            b.fd = fd
+            return
         try:
             same = os.path.samestat(os.fstat(fd), os.stat(root))
         except OSError:
