@@ -159,6 +159,37 @@ EXPRESSIONS = [
     "{% raw %}{{{% endraw %}",
     "{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}",
     "{{ ''|attr('__class__') }}",
+    "{{ 项目.sort() }}{{ 项目.reverse() }}{{ 项目.extend(项目) }}",
+    "{{ 项目.insert(0, 项目[0]) }}",
+    "{% set x = 项目 %}{{ x.__setitem__(0, 1) }}",
+    "{{ 项目|map(attribute='__class__')|list }}",
+    "{{ 基础数据表|attr('__dict__') }}",
+    "{{ (项目 * 1000000)|length }}",
+    "{{ 部门名称|center(1000000000) }}",
+    "{{ 部门名称.zfill(1000000000) }}",
+    "{{ ('\\t' ~ 部门名称).expandtabs(1073741824) }}",
+    "{{ 部门名称.replace('', 部门名称 * 100) }}",
+    "{{ range(100000)|join(部门名称 * 100) }}",
+    "{{ 'a\\nb'|indent(1000000000) }}",
+    "{{ lipsum(1000000) }}",
+    "{{ dict(a=1).update(b=2) }}",
+    "{% for i in range(10000) %}{% for j in range(10000) %}{% endfor %}{% endfor %}",
+    "{{ 年度 ** 年度 ** 年度 }}",
+    "{{ 10 ** 10 ** 10 }}",
+    "{{ '{0:.1000000000f}'.format(1) }}",
+    "{{ '%.*f'|format(1000000000, 1) }}",
+    "{{ 部门名称|truncate(10 ** 12) }}",
+    "{{ config }}{{ self }}{{ namespace }}",
+    "{% include '/etc/passwd' %}",
+    "{% extends '/etc/passwd' %}",
+    "{% import 'x.html' as y %}",
+    "{{ 项目[0].项目资金.年度资金总额.全年执行数 * 10 ** 999999 }}",
+    "{{ 基础数据表.经费控制情况.公务接待[2] ** 99999 }}",
+    "{{ 基础数据表.经费控制情况.公务接待[2] / 0 }}",
+    "{{ 项目[0].项目资金.年度资金总额.全年执行数|round(1000000000) }}",
+    "{{ 本项目.clear() }}{{ 本项目.项目名称 }}",
+    "{{ 项目[0].__dict__ }}",
+    "{{ '\\U0010ffff\\ue000\\ufeff' }}",
 ]
 
 
@@ -200,6 +231,9 @@ SCALARS = [
     "!!str", "!<tag:yaml.org,2002:int> 0x", "!foo bar", "1" * 5000, "-" + "9" * 4400, "0." + "0" * 23 + "1", "0.000000000000000000000001", "1e999", "-1e999",
     "1e-999", ".nan", ".inf", "-.inf", ".NaN", "1_000", "0x1F", "0o17", "1:20:30", "2024-13-45", "2024-02-29T25:61:00", "9" * 40 + "." + "9" * 40,
     "123456789012345678901234567890%", "1e2%", "-0", "0.0000000000000000000000000000000000000001%", "1E+99999999",
+    "!!set {a, b}", "!!omap [a: 1]", "!!pairs [a: 1]", "*undefined", "&x [*x]", "&y {a: *y}", "{<<: {a: 1}}", "{[1, 2]: x}", "{{a: 1}: x}",
+    "!!float .nan", "!!timestamp 2024-02-30", "!!float 1e999", "!!int " + "9" * 5000, "1e-9999999999", "9" * 4301 + "%", "0." + "1" * 5000,
+    '"\\ud800"', '"\\udfff"', "2024-02-29", "10000-01-01", "0000-01-01", "!!timestamp 99999-01-01",
 ]
 
 
@@ -271,9 +305,9 @@ def files_special(root: Path, rng: random.Random) -> Made:
     target = rng.choice(sorted(p for p in root.rglob("*.yaml")) + [root / "项目" / "9-新.yaml"])
     (root / "项目").mkdir(exist_ok=True)
     rel = target.relative_to(root)
-    kind = rng.choice(["loop", "self-loop", "dir-loop", "fifo", "dev-zero", "dev-random", "outside", "outside-dir", "dangling", "dir-named-yaml", "unreadable", "digits", "socket-like-name", "bad-utf8-name", "root-is-link"])
+    kind = rng.choice(["loop", "self-loop", "dir-loop", "fifo", "dev-zero", "dev-random", "dev-stdin", "proc-environ", "outside", "outside-dir", "dangling", "dir-named-yaml", "unreadable", "digits", "socket-like-name", "bad-utf8-name", "root-is-link"])
     forbidden: tuple[str, ...] = ()
-    if kind in ("loop", "self-loop", "fifo", "dev-zero", "dev-random", "outside", "dangling", "dir-named-yaml") and target.exists():
+    if kind in ("loop", "self-loop", "fifo", "dev-zero", "dev-random", "dev-stdin", "proc-environ", "outside", "dangling", "dir-named-yaml") and target.exists():
         target.unlink()
     if kind == "loop":
         os.symlink(target.with_name("b.yaml").name, target)
@@ -284,8 +318,9 @@ def files_special(root: Path, rng: random.Random) -> Made:
         os.symlink("..", root / "项目" / "loop") if (root / "项目").is_dir() else os.symlink(".", root / "loop")
     elif kind == "fifo":
         os.mkfifo(target)
-    elif kind in ("dev-zero", "dev-random"):
-        os.symlink("/dev/zero" if kind == "dev-zero" else "/dev/urandom", target)
+    elif kind in ("dev-zero", "dev-random", "dev-stdin", "proc-environ"):
+        os.symlink({"dev-zero": "/dev/zero", "dev-random": "/dev/urandom", "dev-stdin": "/dev/stdin", "proc-environ": "/proc/self/environ"}[kind], target)
+        forbidden = (MARKER,) if kind == "proc-environ" else ()  # the fuzz puts the marker in the environment
     elif kind in ("outside", "outside-dir"):
         secret = work / "outside" / f"{MARKER}-secret"
         secret.mkdir(parents=True)

@@ -46,6 +46,7 @@ AUDIT_EVERY = 15  # every so many cases, each .docx written also goes through op
 MEMORY = 1536 << 20  # address space a child may add to what it inherits
 OUTCOMES = ["traceback", "hang", "signal", "memory", "exit-code", "bad-json", "raw-char", "bad-docx", "word-repair", "disagree", "planted", "projects", "unnamed-forms"]
 # what must never reach a terminal raw: C0 controls but tab and newline, DEL, C1, bidi embeddings/overrides/isolates
+os.environ["ANNEXGEN_FUZZ_CANARY"] = "PLANTED-7Q3Z-environment"  # hostile_cases.MARKER: a folder that reads the environment shows it
 RAW = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
@@ -120,6 +121,8 @@ def child(case: Case, wfd: int, audit: bool) -> None:
     resource.setrlimit(resource.RLIMIT_FSIZE, (1 << 30, 1 << 30))
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a file too large becomes an OSError, not a silent death
     os.chdir(case.work)
+    stdin, _keep_open = os.pipe()  # like a terminal nobody types into: reading standard input blocks
+    os.dup2(stdin, 0)
     faulthandler.disable()  # a crash is the outcome to count, not a dump on pytest's terminal
     import typer._click._compat as compat
     import typer._click.utils as utils
