@@ -84,10 +84,11 @@ def _on_signal(signum: int, _frame) -> None:
     raise Interrupted(signum)
 
 
-def _mask(how: int, signals) -> set | None:
+def _mask(how: str, signals) -> set | None:
+    """signal.pthread_sigmask(signal.<how>, signals); None where there is none (Windows)."""
     try:
-        return signal.pthread_sigmask(how, signals)
-    except (AttributeError, OSError):  # no pthreads
+        return signal.pthread_sigmask(getattr(signal, how), signals)
+    except (AttributeError, OSError):
         return None
 
 
@@ -98,12 +99,12 @@ def held() -> Iterator[None]:
     Blocked with the signal mask (so not even the C handler runs) and, should a
     signal reach another thread, deferred by `_on_signal` too.
     """
-    old = _mask(signal.SIG_BLOCK, ())  # the mask as it is; a signal that arrived before is raised here, nothing changed
+    old = _mask("SIG_BLOCK", ())  # the mask as it is; a signal that arrived before is raised here, nothing changed
     try:
-        _mask(signal.SIG_BLOCK, SIGNALS)
+        _mask("SIG_BLOCK", SIGNALS)
     except BaseException:  # raised by a handler after the mask was set: put it back
         if old is not None:
-            _mask(signal.SIG_SETMASK, old)
+            _mask("SIG_SETMASK", old)
         raise
     _signals.depth += 1
     try:
@@ -111,7 +112,7 @@ def held() -> Iterator[None]:
     finally:
         _signals.depth -= 1
         if old is not None:
-            _mask(signal.SIG_SETMASK, old)  # a blocked signal is handled here: `_on_signal` raises Interrupted
+            _mask("SIG_SETMASK", old)  # a blocked signal is handled here: `_on_signal` raises Interrupted
         if not _signals.depth and _signals.pending is not None and not _signals.stopping:
             signum, _signals.pending = _signals.pending, None
             _signals.stopping = True
@@ -190,7 +191,7 @@ def _install_handlers() -> dict[int, object]:
 
 def _restore_handlers(saved: dict[int, object]) -> None:
     """The handlers as before; a signal still pending is taken off the queue so that they never see it."""
-    old = _mask(signal.SIG_BLOCK, SIGNALS)
+    old = _mask("SIG_BLOCK", SIGNALS)
     try:
         for signum, handler in saved.items():
             signal.signal(signum, handler)
@@ -199,7 +200,7 @@ def _restore_handlers(saved: dict[int, object]) -> None:
     finally:
         _signals.pending, _signals.installed = None, False
         if old is not None:
-            _mask(signal.SIG_SETMASK, old)
+            _mask("SIG_SETMASK", old)
 
 
 def absolute(out: Path) -> Path:
