@@ -254,6 +254,19 @@ def test_forbidden_character_in_a_heading(tmp_path: Path) -> None:
     assert f.message == "正文里的 {{ }} 算出了 Word 文件不能容纳的字符（U+D800）：请删去产生它的写法"
 
 
+@pytest.mark.parametrize(
+    "text,message",
+    [
+        ("{{ 项目[5].项目名称 }}", "正文里 {{ }} 引用的第 5 项不存在（从 0 数起）：请检查 [ ] 中的编号"),
+        ('{{ 基础数据表["\\x1b[31m"] }}', "正文里 {{ }} 中的名称“\\u001b[31m”不存在：可用的名称有 部门名称、年度、基础数据表、整体自评表、自评基础数据表、项目、本项目，其下用“.”接表上的栏目名"),
+        ("{{ 基础数据表." + "长" * 50 + " }}", "正文里 {{ }} 中的名称“" + "长" * 40 + "…”不存在：可用的名称有 部门名称、年度、基础数据表、整体自评表、自评基础数据表、项目、本项目，其下用“.”接表上的栏目名"),
+    ],
+    ids=["index out of range", "escape sequence in a name", "long name"],
+)
+def test_names_in_messages_are_shown_safely(tmp_path: Path, text: str, message: str) -> None:
+    assert only(timed_check(paragraphs(tmp_path, text))) == ("text-expression", "error", True, 10, 11, message)
+
+
 # --- class: headings that become equal ------------------------------------------------------------------
 
 

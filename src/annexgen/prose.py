@@ -12,8 +12,9 @@ character XML 1.0 forbids). Headings equal after expansion are a
 
 from __future__ import annotations
 
+import ast
 import re
-from collections.abc import Iterator, Sized
+from collections.abc import Sized
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal, DivisionByZero, InvalidOperation, localcontext
 from typing import Any
 
@@ -134,8 +135,6 @@ def _round(context: Any, value: Any, precision: int = 0, method: str = "common")
     return _rounded(context.environment.budget, value, precision, method)
 
 
-
-
 FILTERS = {
     "abs": _abs,
     "default": _default,
@@ -153,6 +152,7 @@ FILTERS = {
     "min": _extreme(min),
     "max": _extreme(max),
 }
+
 
 # --- expanding the report bodies --------------------------------------------------------------------
 
@@ -172,6 +172,17 @@ def _names(loaded: Loaded, project: int | None) -> dict[str, Any]:
     }
 
 
+def _shown(text: str, quoted: bool = True, limit: int = 40) -> str:
+    """A name from the text as a message shows it: unquoted, control characters escaped, at most `limit` characters."""
+    if quoted:
+        try:
+            text = str(ast.literal_eval(text))
+        except (ValueError, SyntaxError):
+            pass
+    text = _BAD_OUTPUT.sub(lambda m: f"\\u{ord(m[0]):04x}", text)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 def _message(error: BaseException) -> str:
     text = str(error)
     if isinstance(error, Refused):
@@ -179,14 +190,16 @@ def _message(error: BaseException) -> str:
     if isinstance(error, SecurityError):
         return "正文里的 {{ }} 试图访问程序内部的属性，已拒绝：只能引用数据中的名称"
     if isinstance(error, jinja2.UndefinedError):
-        m = re.search(r"has no attribute '([^']+)'", text) or re.search(r"'([^']+)' is undefined", text)
-        name = m[1] if m else text
-        return f"正文里 {{{{ }}}} 中的名称“{name}”不存在：可用的名称有 {NAMES}，其下用“.”接表上的栏目名"
+        m = re.search(r"has no element (.+)$", text)
+        if m:
+            return f"正文里 {{{{ }}}} 引用的第 {_shown(m[1])} 项不存在（从 0 数起）：请检查 [ ] 中的编号"
+        m = re.search(r"has no attribute (.+)$", text) or re.search(r"^(.+) is undefined$", text)
+        return f"正文里 {{{{ }}}} 中的名称“{_shown(m[1] if m else text)}”不存在：可用的名称有 {NAMES}，其下用“.”接表上的栏目名"
     if isinstance(error, (Exhausted, RecursionError, MemoryError)):
         phrase = str(error) if isinstance(error, Exhausted) else "嵌套太深"
         return f"正文里的 {{{{ }}}} {phrase}，已停止：正文只应引用数据中的数字和文字，请删去多余的循环和计算"
     if isinstance(error, jinja2.TemplateSyntaxError):
-        return f"正文里的 {{{{ }}}} 写法有误（{error.message}）：请检查括号是否成对、名称是否写对"
+        return f"正文里的 {{{{ }}}} 写法有误（{_shown(str(error.message), quoted=False, limit=200)}）：请检查括号是否成对、名称是否写对"
     if isinstance(error, (ZeroDivisionError, DivisionByZero)):
         return "正文里的 {{ }} 除数为零：请检查除号后面的名称"
     if isinstance(error, (TypeError, InvalidOperation)):
