@@ -229,10 +229,19 @@ def test_output_is_bounded_per_paragraph_and_per_year(tmp_path: Path) -> None:
     assert (f.line, f.message) == (10, TOO_LONG)
 
 
-def test_a_huge_paragraph_is_not_compiled(tmp_path: Path) -> None:
-    text = "{{ 年度 }}" * 3000
+@pytest.mark.parametrize(
+    "text,phrase",
+    [
+        ("{{ 年度 }}" * 3000, "所在的一段超过 20000 字"),
+        ("{{年度}}" * 201, "在一段中超过 200 处"),
+        ("{% for i in range(1) %}" * 60 + "{% endfor %}" * 60, "嵌套太深"),
+        ("{{ " + "(" * 3000 + "1" + ")" * 3000 + " }}", "嵌套太深"),
+    ],
+    ids=["long", "many expressions", "nested blocks", "nested parentheses"],
+)
+def test_a_huge_paragraph_is_not_compiled(tmp_path: Path, text: str, phrase: str) -> None:
     (f,) = timed_check(paragraphs(tmp_path, text))
-    assert (f.line, f.message) == (10, "正文里的 {{ }} 所在的一段超过 20000 字" + STOPPED)
+    assert (f.line, f.message) == (10, f"正文里的 {{{{ }}}} {phrase}" + STOPPED)
 
 
 # --- class: what an expression produces is checked as data is ----------------------------------

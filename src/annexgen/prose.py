@@ -26,6 +26,7 @@ from .load import XML_FORBIDDEN, Loaded, _locate
 from .sandbox import DECIMALS, MAX_OUTPUT, MAX_TEXT, Budget, Exhausted, Record, Refused, SandboxEnv, binop, check_number, counted, is_number, safe_replace, text_of, view
 
 CODE = "text-expression"
+MAX_TAGS = 200  # `{{ }}` and `{% %}` in one paragraph
 NAMES = "部门名称、年度、基础数据表、整体自评表、自评基础数据表、项目、本项目"
 #: what an expression may not produce: what XML 1.0 forbids, and the other control characters (DEL, C1)
 _BAD_OUTPUT = re.compile(XML_FORBIDDEN.pattern[:-1] + "\x7f-\x9f]")
@@ -195,7 +196,7 @@ def _message(error: BaseException) -> str:
             return f"正文里 {{{{ }}}} 引用的第 {_shown(m[1])} 项不存在（从 0 数起）：请检查 [ ] 中的编号"
         m = re.search(r"has no attribute (.+)$", text) or re.search(r"^(.+) is undefined$", text)
         return f"正文里 {{{{ }}}} 中的名称“{_shown(m[1] if m else text)}”不存在：可用的名称有 {NAMES}，其下用“.”接表上的栏目名"
-    if isinstance(error, (Exhausted, RecursionError, MemoryError)):
+    if isinstance(error, (Exhausted, RecursionError, MemoryError, SyntaxError)):
         phrase = str(error) if isinstance(error, Exhausted) else "嵌套太深"
         return f"正文里的 {{{{ }}}} {phrase}，已停止：正文只应引用数据中的数字和文字，请删去多余的循环和计算"
     if isinstance(error, jinja2.TemplateSyntaxError):
@@ -227,6 +228,8 @@ class _Expander:
         try:
             if len(text) > MAX_TEXT:
                 budget.refuse(f"所在的一段超过 {MAX_TEXT} 字")
+            if text.count("{{") + text.count("{%") > MAX_TAGS:  # compiling is not interruptible: keep it short
+                budget.refuse(f"在一段中超过 {MAX_TAGS} 处")
             budget.clock()
             out: list[str] = []
             size = 0
