@@ -49,11 +49,14 @@ def source_text(value: Any) -> str:
 MAX_INTEGER_DIGITS = 18
 #: at most this many decimal places
 MAX_DECIMAL_PLACES = 10
+_SHORT = min(MAX_INTEGER_DIGITS, MAX_DECIMAL_PLACES + 1)
 _LIMIT_HINT = f"数字最多 {MAX_INTEGER_DIGITS} 位整数、{MAX_DECIMAL_PLACES} 位小数"
 
 
 def digits_problem(text: str) -> str | None:
     """Why a number written as `text` (``[-+]?digits[.digits]``) is refused, or None when it is within the limits."""
+    if len(text) <= _SHORT:  # too short to break either limit
+        return None
     whole, _, fraction = text.strip().lstrip("+-").partition(".")
     if len(whole.lstrip("0")) <= MAX_INTEGER_DIGITS and len(fraction) <= MAX_DECIMAL_PLACES:
         return None

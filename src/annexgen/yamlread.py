@@ -32,7 +32,7 @@ Loc = tuple[int, int]  # 1-based line and column
 
 MAX_NODES = 200_000  # nodes of one file, aliases counted as what they expand to: bounds "billion laughs"
 MAX_DEPTH = 64
-MAX_FOLDER_NODES = 500_000  # the same, for all files of a department-year together
+MAX_FOLDER_NODES = 200_000  # the same, for all files of a department-year together (a real one has about 1,300)
 MAX_FOLDER_BYTES = 20 * 1024 * 1024
 
 #: characters XML 1.0 forbids (a .docx is XML): C0 controls but tab and newlines, lone surrogates, U+FFFE/U+FFFF
@@ -42,6 +42,8 @@ _INT = re.compile(r"^[-+]?(0|[1-9][0-9]*)$")
 _DEC = re.compile(r"^[-+]?([0-9]+\.[0-9]*|\.[0-9]+)$")
 _YAML = "tag:yaml.org,2002:"
 _RESOLVER = yaml.resolver.Resolver()
+_STR_TAG, _INT_TAG = _YAML + "str", _YAML + "int"
+_SHORT_INT = 10  # an int of fewer characters is within the digit limits
 _SAFE = yaml.constructor.SafeConstructor
 
 
@@ -223,8 +225,16 @@ class _Builder:
         self.warnings: list[tuple[Loc, str]] = []
 
     def build(self, node: yaml.Node, path: tuple) -> Any:
-        loc = _loc(node.start_mark)
+        mark = node.start_mark
+        loc = (mark.line + 1, mark.column + 1)
         self.doc.values[path] = loc
+        if node.__class__ is _Scalar:
+            text = node.value
+            if node.tag == _STR_TAG and not XML_FORBIDDEN.search(text):  # the common cases first
+                return text
+            if node.tag == _INT_TAG and len(text) < _SHORT_INT and _INT.match(text):
+                return SourceInt(int(text), text)
+            return self._scalar(node, loc)
         if isinstance(node, yaml.MappingNode) and node.tag != _YAML + "map" or isinstance(node, yaml.SequenceNode) and node.tag != _YAML + "seq":
             raise self._unsupported(node.tag, loc)
         if isinstance(node, yaml.MappingNode):
