@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import tempfile
 import time
@@ -18,6 +19,22 @@ from collections import defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+
+
+class Printing(list):
+    """The run's results list: with --verbose, one line per case as it finishes."""
+
+    def __init__(self, results: list, verbose: bool) -> None:
+        super().__init__()
+        self.results, self.verbose = results, verbose
+
+    def append(self, item) -> None:
+        self.results.append(item)
+        case, found = item
+        if self.verbose:
+            ends = {e[1]: e for e in case.events if e[0] == "end"}
+            steps = " ".join(f"{kind}={ends[k][2]}/{ends[k][4]:.2f}s" if k in ends else f"{kind}=-" for k, (kind, _) in enumerate(case.steps))
+            print(f"case {case.number} [{case.builder}] {case.made.description[:100]} | {steps} | {', '.join(found) or 'ok'}", flush=True)
 
 
 def main() -> int:
@@ -46,8 +63,14 @@ def main() -> int:
         print(f"fuzz seed {test_fuzz.SEED}: {len(numbers)} cases, {test_fuzz.JOBS} at a time")
         test_fuzz.warm_up(base)
         started = time.monotonic()
-        results = test_fuzz.run_all(numbers, base)
+        results: list = []
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
+        try:
+            test_fuzz.run_all(numbers, base, done=Printing(results, args.verbose))
+        except KeyboardInterrupt:  # a long run cut short: report the cases that finished
+            print(f"interrupted after {len(results)} cases")
         elapsed = time.monotonic() - started
+        results.sort(key=lambda r: r[0].number)
     seconds: dict[str, list[float]] = defaultdict(list)
     first: dict[tuple[str, str], str] = {}
     for case, found in results:
@@ -55,9 +78,6 @@ def main() -> int:
         for k, (kind, _) in enumerate(case.steps):
             if k in ends:
                 seconds[kind].append(ends[k][4])
-        if args.verbose:
-            steps = " ".join(f"{kind}={ends[k][2]}/{ends[k][4]:.2f}s" if k in ends else f"{kind}=-" for k, (kind, _) in enumerate(case.steps))
-            print(f"case {case.number} [{case.builder}] {case.made.description[:100]} | {steps} | {', '.join(found) or 'ok'}")
         for outcome, what in found.items():
             first.setdefault((outcome, case.cls), f"case {case.number} [{case.builder}] {case.made.description[:160]} → {what}")
     print(test_fuzz.table(results))

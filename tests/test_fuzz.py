@@ -165,9 +165,22 @@ def _vm_size() -> int:
 
 # ---------------------------------------------------------------- the parent: forks, watches, judges
 
-def run_all(numbers: list[int], base: Path, make=plan) -> list[tuple[Case, dict[str, str]]]:
-    """Cases `numbers` (each made by `make(number, folder)` just before it runs), JOBS children at a time; with what each showed."""
-    pending, running, done = list(numbers), {}, []
+def run_all(numbers: list[int], base: Path, make=plan, done=None) -> list[tuple[Case, dict[str, str]]]:
+    """Cases `numbers` (each made by `make(number, folder)` just before it runs), JOBS children at a time; with what each showed.
+
+    `done`, a list, receives each (case, outcomes) as it finishes (a long run cut short keeps what it did)."""
+    pending, running = list(numbers), {}
+    done = [] if done is None else done
+    try:
+        _loop(pending, running, done, base, make)
+    finally:  # interrupted: no child outlives the run
+        for pid, _, _ in running.values():
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+    return sorted(done, key=lambda d: d[0].number)
+
+
+def _loop(pending: list[int], running: dict, done: list, base: Path, make) -> None:
     while pending or running:
         while pending and len(running) < JOBS:
             case = make(pending[0], base / f"case{pending[0]}")
@@ -206,7 +219,6 @@ def run_all(numbers: list[int], base: Path, make=plan) -> list[tuple[Case, dict[
             elif now - case.started > TIMEOUT * (6 if case.events and case.events[-1][0] == "inspect" else 1) and not case.killed:
                 case.killed = True
                 os.kill(pid, signal.SIGKILL)
-    return sorted(done, key=lambda d: d[0].number)
 
 
 def _read(path: Path) -> bytes:
