@@ -44,6 +44,7 @@ _YAML = "tag:yaml.org,2002:"
 _RESOLVER = yaml.resolver.Resolver()
 _STR_TAG, _INT_TAG = _YAML + "str", _YAML + "int"
 _SHORT_INT = 10  # an int of fewer characters is within the digit limits
+_SHORT_INTS: dict[str, SourceInt] = {}
 _SAFE = yaml.constructor.SafeConstructor
 
 
@@ -98,6 +99,21 @@ _STR = yaml.resolver.Resolver.DEFAULT_SCALAR_TAG
 _IMPLICIT = yaml.resolver.Resolver.yaml_implicit_resolvers  # first character → [(tag, pattern)], as Resolver.resolve uses them
 
 
+_PLAIN_TAGS: dict[str, str] = {}  # short plain scalars seen, and their implicit tags (1, 0, ~, true repeat a lot)
+
+
+def _plain_tag(value: str) -> str:
+    """The implicit tag of a plain scalar, as Resolver.resolve gives it."""
+    tag = _STR
+    for candidate, pattern in _IMPLICIT.get(value[:1], ()):
+        if pattern.match(value):
+            tag = candidate
+            break
+    if len(value) <= 12 and len(_PLAIN_TAGS) < 10_000:
+        _PLAIN_TAGS[value] = tag
+    return tag
+
+
 class _Composer:
     """Events → nodes with an explicit stack; counts nodes and alias expansions as they arrive."""
 
@@ -132,10 +148,7 @@ class _Composer:
                 value = event.value
                 tag = _STR
                 if event.implicit[0]:
-                    for candidate, pattern in _IMPLICIT.get(value[:1], ()):
-                        if pattern.match(value):
-                            tag = candidate
-                            break
+                    tag = _PLAIN_TAGS.get(value) or _plain_tag(value)
                 node: yaml.Node = _Scalar(tag, value, event.start_mark, event.end_mark, event.style)
             elif cls is yaml.MappingEndEvent or cls is yaml.SequenceEndEvent:
                 node = stack.pop()[0]
@@ -232,8 +245,14 @@ class _Builder:
             text = node.value
             if node.tag == _STR_TAG and not XML_FORBIDDEN.search(text):  # the common cases first
                 return text
-            if node.tag == _INT_TAG and len(text) < _SHORT_INT and _INT.match(text):
-                return SourceInt(int(text), text)
+            if node.tag == _INT_TAG and len(text) < _SHORT_INT:
+                number = _SHORT_INTS.get(text)
+                if number is None and _INT.match(text):
+                    number = SourceInt(int(text), text)
+                    if len(_SHORT_INTS) < 10_000:
+                        _SHORT_INTS[text] = number  # immutable: one object may stand at many places
+                if number is not None:
+                    return number
             return self._scalar(node, loc)
         if isinstance(node, yaml.MappingNode) and node.tag != _YAML + "map" or isinstance(node, yaml.SequenceNode) and node.tag != _YAML + "seq":
             raise self._unsupported(node.tag, loc)
