@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from annexgen import write
+from annexgen import output, write
 from annexgen.cli import app
 from annexgen.commands.build import interrupted_state
 from helpers import year
@@ -40,7 +40,7 @@ process starts warm (imports, templates), and the folder for results (results.js
 import json, os, signal, sys, time
 from pathlib import Path
 
-from annexgen import write
+from annexgen import output, write
 from annexgen.build import build
 
 real_commit, real_fsync = write._commit, os.fsync
@@ -299,6 +299,30 @@ def test_a_second_build_to_the_same_folder_refuses(runs, reference) -> None:
     assert staging_folders(first.folder) == []
     r = runner.invoke(app, ["build", str(first.folder / "d"), "-o", str(first.folder / "out")])  # the lock went with the first build
     assert r.exit_code == 0, r.stderr
+
+
+@pytest.mark.parametrize(
+    "held,built,where",
+    [
+        ("out", "out/2024", "它的上级文件夹 out"),
+        ("out/2024", "out", "这个输出文件夹下面的文件夹"),
+    ],
+)
+def test_a_build_above_or_below_a_folder_being_written_refuses(tmp_path: Path, monkeypatch, held: str, built: str, where: str) -> None:
+    """Folders inside one another overlap: a build into either refuses while the other is written; side by side is fine."""
+    monkeypatch.chdir(tmp_path)
+    year(tmp_path / "d")
+    (tmp_path / held).mkdir(parents=True)
+    with output.batch(Path(held)):  # this process plays the other build
+        r = runner.invoke(app, ["build", "d", "-o", built])
+        assert (r.exit_code, r.stdout) == (1, "")
+        assert r.stderr == (
+            f"{built}: 错误: 另一个 annexgen build 正在写入{where}（进程 {os.getpid()}）：请等它结束后再运行，或换一个输出文件夹 [output-busy]\n"
+        )
+        assert sorted(str(p.relative_to(tmp_path)) for p in (tmp_path / "out").rglob("*")) == (["out/2024"] if held == "out/2024" else [])
+        beside = runner.invoke(app, ["build", "d", "-o", str(Path(held).parent / "beside")])
+        assert beside.exit_code == 0, beside.stderr
+    assert staging_folders(tmp_path) == []
 
 
 def test_interruption_message_names_the_years_written() -> None:

@@ -124,7 +124,8 @@ class Batch:
     """One build run: the locked output root and the department-year folders swapped in so far, in order."""
 
     root: Path
-    fd: int = -1
+    fd: int = -1  # the root, locked exclusively
+    shared: dict[Path, int] = field(default_factory=dict)  # its parent folders, locked shared
     created: bool = False
     committed: list[Path] = field(default_factory=list)
 
@@ -212,10 +213,17 @@ def absolute(out: Path) -> Path:
 
 
 def _lock(b: Batch, shown: Path) -> None:
-    """Create the root if missing and hold an exclusive flock on it (on the folder itself: no lock file)."""
+    """Create the root if missing and hold an exclusive flock on it (on the folder itself: no lock file).
+
+    Its parent folders get a shared flock, so that a build into a folder above or
+    below one that is being written refuses too, while builds into side-by-side
+    folders go ahead.
+    """
     root = b.root
     if root.parent == root:
         raise WriteError(shown, "不能把根目录作为输出文件夹：请给出一个专用的输出文件夹，如 build/")
+    if fcntl is not None:
+        _lock_parents(b, shown)  # those that exist, before anything is created
     for _attempt in range(5):
         try:
             b.created = b.created or not root.exists()
@@ -228,12 +236,11 @@ def _lock(b: Batch, shown: Path) -> None:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            holder = _lock_holder(fd)
+            pid, kind = _lock_holder(fd)
             os.close(fd)
-            who = f"（进程 {holder}）" if holder else ""
-            raise WriteError(
-                shown, f"另一个 annexgen build 正在写入这个输出文件夹{who}：请等它结束后再运行，或换一个输出文件夹", "output-busy"
-            ) from None
+            b.created = False  # the other build may be about to write into it: leave it
+            _unlock(b)
+            raise _busy(shown, "这个输出文件夹下面的文件夹" if kind == "READ" else "这个输出文件夹", pid) from None
         except OSError:  # a file system without flock on folders (some network shares): write unlocked, as before
             b.fd = fd
             return
@@ -243,13 +250,41 @@ def _lock(b: Batch, shown: Path) -> None:
             same = False
         if same:
             b.fd = fd
+            _lock_parents(b, shown)  # those made just now
             return
         os.close(fd)  # the folder was removed or replaced between opening and locking it: take the new one
     raise WriteError(shown, "输出文件夹在生成时不断被删除或替换：请确认没有别的程序在改动它")
 
 
-def _lock_holder(fd: int) -> str:
-    """The process holding the flock on this folder, from /proc/locks (Linux); empty if unknown."""
+def _lock_parents(b: Batch, shown: Path) -> None:
+    for parent in b.root.parents:
+        if parent in b.shared or not parent.is_dir():
+            continue
+        try:
+            fd = os.open(parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        except OSError:  # a folder we may pass through but not read: left unlocked
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            pid, _kind = _lock_holder(fd)
+            os.close(fd)
+            b.created = False  # the other build may be about to write into it: leave it
+            _unlock(b)
+            raise _busy(shown, f"它的上级文件夹 {display_path(parent)}", pid) from None
+        except OSError:
+            os.close(fd)
+            continue
+        b.shared[parent] = fd
+
+
+def _busy(shown: Path, where: str, pid: str) -> WriteError:
+    who = f"（进程 {pid}）" if pid else ""
+    return WriteError(shown, f"另一个 annexgen build 正在写入{where}{who}：请等它结束后再运行，或换一个输出文件夹", "output-busy")
+
+
+def _lock_holder(fd: int) -> tuple[str, str]:
+    """The process holding a flock on this folder and its kind (WRITE, READ), from /proc/locks (Linux); empty if unknown."""
     st = os.fstat(fd)
     where = f"{os.major(st.st_dev):02x}:{os.minor(st.st_dev):02x}:{st.st_ino}"
     try:
@@ -257,10 +292,10 @@ def _lock_holder(fd: int) -> str:
             for line in f:
                 parts = line.split()
                 if len(parts) > 5 and parts[1] == "FLOCK" and parts[5] == where and parts[4].isdigit():
-                    return parts[4]
+                    return parts[4], parts[3]
     except OSError:
         pass
-    return ""
+    return "", ""
 
 
 def _unlock(b: Batch) -> None:
@@ -269,6 +304,7 @@ def _unlock(b: Batch) -> None:
             b.root.rmdir()  # made for this build, and nothing was written: as if never run
         except OSError:
             pass
-    if b.fd >= 0:
-        os.close(b.fd)  # closing the last fd releases the flock
-        b.fd = -1
+    for fd in [b.fd, *b.shared.values()]:
+        if fd >= 0:
+            os.close(fd)  # closing the last fd of a folder releases its flock
+    b.fd, b.shared = -1, {}
