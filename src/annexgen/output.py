@@ -12,7 +12,8 @@ output root (`batch`) and a way to hold signals off during a swap-in (`held`).
   really happened.
 - Lock: a batch holds `flock` on the output folder itself (a directory fd: no
   lock file anywhere) from before the first department-year is written until the
-  last; a second build to the same folder refuses at once with `output-busy`
+  last, and a shared flock on each of its parent folders; a second build to the
+  same folder, or to one above or below it, refuses at once with `output-busy`
   (naming the process that holds it, from /proc/locks). Where flock is missing
   (Windows) or refused (some network shares), the folder is written unlocked.
 """
