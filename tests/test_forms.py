@@ -164,7 +164,7 @@ def test_unknown_form_set_lists_the_sets_that_exist(tmp_path: Path) -> None:
     r = invoke("build", str(data), "-o", str(tmp_path / "out"), "--forms", str(sets))
     assert "找不到表样“某县”：可用的表样有 本县、汨罗、隆回 [unknown-form-set]" in r.stdout
     c = invoke("forms", "check", "某县", "--forms", str(sets))
-    assert c.exit_code == 1 and c.stderr.strip() == "错误: 找不到表样“某县”：可用的表样有 本县、汨罗、隆回"
+    assert c.exit_code == 1 and c.stderr.strip() == "错误: 找不到表样“某县”：可用的表样有 本县、汨罗、隆回 [unknown-form-set]"
 
 
 def test_no_form_sets_at_all_says_what_to_do(tmp_path: Path, monkeypatch) -> None:
