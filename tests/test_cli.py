@@ -116,20 +116,24 @@ def test_every_command_has_help() -> None:
         assert r.exit_code == 0
 
 
-def test_unreadable_file_exits_2(tmp_path: Path, monkeypatch) -> None:
+def test_unreadable_file_is_one_located_error(tmp_path: Path, monkeypatch) -> None:
+    """A file without read permission: one located bad-file error, the other files still checked (exit 1)."""
+    import errno
+    import os
+
     root = year(tmp_path)
-    original = Path.read_bytes
+    original = os.open
 
-    def refuse(self: Path) -> bytes:
-        if self.name == "基础数据表.yaml":
-            raise PermissionError(13, "Permission denied")
-        return original(self)
+    def refuse(path, flags, *args, **kwargs):
+        if str(path).endswith("基础数据表.yaml"):
+            raise PermissionError(errno.EACCES, "Permission denied")
+        return original(path, flags, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "read_bytes", refuse)
+    monkeypatch.setattr(os, "open", refuse)
     r = invoke("check", str(root))
-    assert r.exit_code == 2
-    assert "基础数据表.yaml: 错误: 无法读取文件：Permission denied" in r.stderr
-    assert "Traceback" not in r.stderr
+    assert r.exit_code == 1
+    assert f"{root}/基础数据表.yaml:1:1: 错误: 没有读权限，无法读取：请给当前用户读权限（如 chmod u+r），或把文件另存一份 [bad-file]" in r.stdout
+    assert "Traceback" not in r.stdout + r.stderr
 
 
 def test_readme_sample_output_is_real(monkeypatch) -> None:

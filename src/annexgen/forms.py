@@ -6,6 +6,7 @@ data, not code: a finance bureau copies one and adjusts it in Word.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, Sequence
@@ -152,8 +153,35 @@ def available_form_sets(trusted: Sequence[Path] = ()) -> str:
     return f"可用的表样有 {'、'.join(names)}" if names else NO_FORM_SETS
 
 
+def _signature(folder: Path) -> tuple:
+    """What identifies the state of a form set's files: name, size and modification time of each."""
+    out = []
+    for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+        st = entry.stat()
+        out.append((entry.name, st.st_size, st.st_mtime_ns))
+    return tuple(out)
+
+
+_READ: dict[tuple[str, bool], tuple[tuple, FormSet]] = {}
+
+
 def read_form_set(folder: Path, builtin: bool = False) -> FormSet:
-    """Read and validate a form set's manifest."""
+    """Read and validate a form set's manifest and templates; once per process while its files stay the same."""
+    key = (os.path.abspath(folder), builtin)
+    try:
+        signature = _signature(folder)
+    except OSError:
+        signature = None
+    cached = _READ.get(key)
+    if cached is not None and signature is not None and cached[0] == signature:
+        return cached[1]
+    form_set = _read_form_set(folder, builtin)
+    if signature is not None:
+        _READ[key] = (signature, form_set)
+    return form_set
+
+
+def _read_form_set(folder: Path, builtin: bool) -> FormSet:
     from .load import load_document
 
     doc, problems = load_document(folder / MANIFEST)

@@ -50,13 +50,12 @@ LOAD_CODES: dict[str, tuple[str, str]] = {
     "too-complex": ("文件过大、嵌套过深或别名展开过多（防止恶意文件）", "文件内容过多或别名（&/*）展开过多（超过 200000 项），请简化"),
     "missing-file": ("年度文件夹里没有 部门.yaml", "缺少 部门.yaml：每个年度的数据文件夹都应有它（部门名称、年度、表样）"),
     "control-char": ("文件中有控制字符：未转义的直接报错；文字里转义写出的（如 \\x07）删除并警告，生成的 Word 文件不会损坏", "这里有不允许的控制字符（U+0007），常见于从网页或其他软件粘贴的文字：请删除它"),
-    "text-expression": ("报告正文里的 {{ }} 引用了不存在的名称、写法有误，或试图访问程序内部", "正文里 {{ }} 中的名称“公务接代”不存在：可用的名称有 部门名称、年度、基础数据表、整体自评表、自评基础数据表、项目、本项目，其下用“.”接表上的栏目名"),
+    "text-expression": ("报告正文里的 {{ }} 引用了不存在的名称、写法有误、试图访问程序内部或改变数据、超过循环次数/文字长度/计算时间的上限，或算出了 Word 文件不能容纳的字符", "正文里 {{ }} 中的名称“公务接代”不存在：可用的名称有 部门名称、年度、基础数据表、整体自评表、自评基础数据表、项目、本项目，其下用“.”接表上的栏目名"),
     "unknown-form-set": ("部门.yaml 的“表样”不是已有的表样（annexgen build 报告）", "找不到表样“汨罗县”：可用的表样有 汨罗、隆回"),
     "unknown-file": ("文件夹里有不认识的 .yaml 文件（警告，已忽略）", "不认识的数据文件，已忽略，是不是“基础数据表.yaml”？"),
     "bad-file": ("不是普通文件或无法读取：指向文件夹外的符号链接、循环链接、管道、设备、没有读权限（不读取，不等待）", "这不是普通文件（是指向年度文件夹以外的符号链接），没有读取：请把文件本身复制到这里"),
     "duplicate-heading": ("报告中同一层有两个相同的标题（含 {{ }} 展开后相同的），后一个的内容会被覆盖", "标题“一、基本情况”与第 5 行的标题相同：同一层的标题不能重复，请修改其中一个"),
     "missing-part": ("所用表样需要的数据文件或部分，数据里没有（annexgen build 会因此无法生成）", "表样“汨罗”的附件5-1（项目支出绩效自评报告）需要 项目/1-….yaml 中的“自评报告”，但这里没有：请补上"),
-    "too-long": ("文字过长，Word 文件或文件名容纳不下", "签字.填表人有 256 字，超过 Word 文档属性能容纳的 255 字：请缩短"),
     "local-forms-ignored": ("数据文件夹里（或上级）有 templates/ 表样，出于安全没有使用（警告）", "这里的 templates/ 里有表样，但数据文件夹里的表样不会被自动使用：确认可信后用 --forms 指定"),
 }
 #: codes of LOAD_CODES whose findings are warnings (the others are errors)
@@ -116,9 +115,9 @@ class Loaded:
     findings: list[Finding]
     docs: dict[tuple, Document] = field(default_factory=dict)  # model path prefix → document
 
-    def where(self, path: tuple) -> tuple[str, int, int]:
-        """File, line and column of a model path; falls back to the nearest written ancestor."""
-        return _locate(self.docs, self.root, path, key=False)
+    def where(self, path: tuple, key: bool = False) -> tuple[str, int, int]:
+        """File, line and column of a model path (of its key when `key`); falls back to the nearest written ancestor."""
+        return _locate(self.docs, self.root, path, key=key)
 
     def finding(self, path: tuple, code: str, severity: str, message: str) -> Finding:
         file, line, col = self.where(path)

@@ -22,7 +22,7 @@ import jinja2
 from jinja2.sandbox import SecurityError
 
 from .findings import Finding, dotted
-from .load import XML_FORBIDDEN, Loaded, _locate
+from .load import XML_FORBIDDEN, Loaded
 from .sandbox import DECIMALS, MAX_OUTPUT, MAX_TEXT, Budget, Exhausted, Record, Refused, SandboxEnv, binop, check_number, counted, is_number, safe_replace, text_of, view
 
 CODE = "text-expression"
@@ -259,7 +259,7 @@ class _Expander:
             return text
 
     def finding(self, path: tuple, code: str, message: str, key: bool) -> Finding:
-        file, line, col = _locate(self.loaded.docs, self.loaded.root, path, key=key)
+        file, line, col = self.loaded.where(path, key=key)
         return Finding(file, line, col, code, "error", message, dotted(path))
 
     def walk(self, blocks: list, path: tuple, names: dict[str, Any]) -> list:
@@ -277,7 +277,7 @@ class _Expander:
                 title = self.attempt(heading, at, names, key=True)
                 body = self.walk(inner or [], at, names)
                 if title in seen:
-                    first = _locate(self.loaded.docs, self.loaded.root, seen[title], key=True)[1]
+                    first = self.loaded.where(seen[title], key=True)[1]
                     message = f"标题“{title}”与第 {first} 行的标题相同：同一层的标题不能重复，请修改其中一个"
                     self.findings.append(self.finding(at, "duplicate-heading", message, key=True))
                     if title in new:  # keep both sections: the second starts a new block
