@@ -211,3 +211,20 @@ def test_json_on_every_exit_path(tmp_path: Path, target: str) -> None:
     [finding] = json.loads(r.stdout)
     assert finding["code"] == "no-data" and finding["severity"] == "error" and str(path) in finding["message"]
     assert r.stderr.strip().endswith("[no-data]")
+
+
+def test_a_template_error_mid_batch_says_what_was_written(tmp_path: Path) -> None:
+    """Year 1 builds with the built-in set, year 2 names a --forms set whose template reaches inside."""
+    data = tmp_path / "各单位"
+    shutil.copytree(REPO / "data" / "example-county" / "2024", data / "1甲" / "2024")
+    shutil.copytree(REPO / "data" / "example-county" / "2024", data / "2乙" / "2024")
+    sets = tmp_path / "表样"
+    shutil.copytree(BUILTIN / "汨罗", sets / "某县")
+    plant(sets / "某县" / "附件2-部门整体支出绩效自评表.docx", "{{ ''.__class__ }}")
+    edit(data / "2乙" / "2024" / "部门.yaml", "表样: 汨罗", "表样: 某县")
+    r = invoke("build", data, "-o", tmp_path / "out", "--forms", sets)
+    assert r.exit_code == 1, r.stdout + r.stderr
+    lines = r.stderr.strip().splitlines()
+    assert lines[0].startswith(f"{display_path(sets / '某县' / '附件2-部门整体支出绩效自评表.docx')}: 错误: 模板试图访问程序内部，已拒绝") and lines[0].endswith("[template-error]")
+    assert lines[1].startswith(f"前 1 个年度已生成（新文件），第 2 个年度（{display_path(data / '2乙' / '2024')}）起未改动（原有文件保持原样）")
+    assert len(list((tmp_path / "out" / "1甲" / "2024").glob("*.docx"))) == 5 and not (tmp_path / "out" / "2乙").exists()

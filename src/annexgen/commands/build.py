@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Sequence, TextIO
 
 from ..build import build
+from ..errors import AnnexgenError
 from ..findings import display_path
 from ..load import find_department_years
 from ..output import Interrupted, WriteError, absolute, batch
@@ -53,6 +54,11 @@ def run(path: Path, out: Path, combine: bool, strict: bool, stdout: TextIO, trus
         done = [absolute(t) in committed for t in targets]
         if any(done):
             raise WriteError(e.path, f"{e.detail}。另外，{_state(years, done)}", e.code) from None
+        raise
+    except AnnexgenError as e:  # a form set or template that cannot be used: say what the years before it left
+        done = [absolute(t) in committed for t in targets]
+        if any(done):
+            e.args = (f"{e}\n{_state(years, done)}。",)
         raise
     errors = any(f.severity == "error" for f in findings)
     return 1 if errors or stopped else 0
