@@ -147,6 +147,13 @@ def test_manifest_pattern_with_an_unknown_name(tmp_path: Path) -> None:
     (data / "部门.yaml").write_text((data / "部门.yaml").read_text(encoding="utf-8").replace("表样: 汨罗", "表样: 某县"), encoding="utf-8")
     b = invoke("build", str(data), "-o", str(tmp_path / "out"), "--forms", str(sets))
     assert b.exit_code == 1 and "花括号里只能写 {项目名称}" in b.stderr and "Traceback" not in b.stderr
+    assert b.stderr.startswith(f"{display_path(manifest)}: 错误: 表样清单中附件3-{{序号}}的“名称”") and b.stderr.rstrip().endswith("[form-set]"), b.stderr
+    for bad in ("{项目名称.__class__}", "{项目名称:>999999999}", "{项目名称!r}", "{0}"):
+        manifest.write_text(manifest.read_text(encoding="utf-8").replace('名称: "{项目}项目支出绩效自评表"', f'名称: "{bad}项目支出绩效自评表"'), encoding="utf-8")
+        b = invoke("build", str(data), "-o", str(tmp_path / "out"), "--forms", str(sets))
+        assert b.exit_code == 1 and "花括号里只能写 {项目名称}" in b.stderr, (bad, b.stderr)
+        manifest.write_text(manifest.read_text(encoding="utf-8").replace(f'名称: "{bad}项目支出绩效自评表"', '名称: "{项目}项目支出绩效自评表"'), encoding="utf-8")
+    assert "Traceback" not in b.stderr
 
 
 def test_unknown_form_set_lists_the_sets_that_exist(tmp_path: Path) -> None:

@@ -50,13 +50,45 @@ class AnnexSpec(Form):
 
 
 def fill_pattern(annex: "AnnexSpec", key: str, **names: object) -> str:
-    """A manifest pattern ({序号}, {项目名称}, {年度}, {部门名称}) with its names filled in."""
+    """A manifest pattern ({序号}, {项目名称}, {年度}, {部门名称}) with its names filled in.
+
+    Only plain `{name}` fields are filled: no attribute, index, conversion or width
+    (`{年度.__class__}`, `{序号:>99999999}`), so a pattern can neither reach inside
+    a value nor build a huge string.
+    """
+    import string
+
     pattern = str(getattr(annex, key))
+    allowed = "、".join("{" + n + "}" for n in names)
+    out = []
     try:
-        return pattern.format(**names)
-    except (KeyError, IndexError, ValueError) as e:
-        allowed = "、".join("{" + n + "}" for n in names)
+        for literal, field, spec, conversion in string.Formatter().parse(pattern):
+            out.append(literal)
+            if field is None:
+                continue
+            if field not in names or spec or conversion:
+                raise KeyError(field + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else ""))
+            out.append(str(names[field]))
+    except (KeyError, ValueError) as e:
         raise FormSetError(f"错误: 表样清单中附件{annex.编号}的“{key}”（{pattern}）写法有误（{e}）：花括号里只能写 {allowed}") from None
+    return "".join(out)
+
+
+#: the names each pattern of an annex may use, with sample values (see `check_patterns`)
+PATTERN_NAMES = {"编号": {"序号": 1}, "名称": {"项目名称": "某项目"}, "默认标题": {"年度": 2024, "部门名称": "某部门", "项目名称": "某项目"}}
+
+
+def check_patterns(form_set: "FormSet") -> None:
+    """Refuse a form set whose manifest has a pattern that cannot be filled, naming the manifest."""
+    for annex in form_set.annexes:
+        per_project = annex.内容 in PER_PROJECT
+        for key, names in PATTERN_NAMES.items():
+            if not per_project:
+                names = {k: v for k, v in names.items() if k in ("年度", "部门名称")}
+            try:
+                fill_pattern(annex, key, **names)
+            except FormSetError as e:
+                raise FormSetError(f"{display_path(form_set.folder / MANIFEST)}: {e}") from None
 
 
 class Manifest(Form):

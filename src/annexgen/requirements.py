@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Sequence
 
 from .findings import Finding, display_path
-from .forms import PER_PROJECT, FormSet, FormSetNotFound, fill_pattern, find_form_set, local_form_sets
+from .forms import PER_PROJECT, FormSet, FormSetNotFound, check_patterns, fill_pattern, find_form_set, local_form_sets
 from .load import Loaded
 
 #: annex content → (the model path it is filled from, how to name what is missing)
@@ -47,6 +47,7 @@ def choose_form_set(loaded: Loaded, trusted: Sequence[Path] = ()) -> tuple[FormS
         message = str(e).removeprefix("错误: ")
         findings.append(loaded.finding(TABLE, "unknown-form-set", "error", message))
         return None, findings
+    check_patterns(form_set)
     findings.extend(missing_parts(loaded, form_set))
     return form_set, findings
 
