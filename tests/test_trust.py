@@ -228,3 +228,29 @@ def test_a_template_error_mid_batch_says_what_was_written(tmp_path: Path) -> Non
     assert lines[0].startswith(f"{display_path(sets / '某县' / '附件2-部门整体支出绩效自评表.docx')}: 错误: 模板试图访问程序内部，已拒绝") and lines[0].endswith("[template-error]")
     assert lines[1].startswith(f"前 1 个年度已生成（新文件），第 2 个年度（{display_path(data / '2乙' / '2024')}）起未改动（原有文件保持原样）")
     assert len(list((tmp_path / "out" / "1甲" / "2024").glob("*.docx"))) == 5 and not (tmp_path / "out" / "2乙").exists()
+
+
+@pytest.mark.parametrize("fmt", ["json", "text"])
+def test_check_stopped_by_sigterm_says_so_and_json_stays_valid(tmp_path: Path, monkeypatch, fmt: str) -> None:
+    import os
+    import signal
+
+    import annexgen.commands.check as command
+
+    data = tmp_path / "各单位"
+    for name in ("1", "2", "3"):
+        shutil.copytree(REPO / "data" / "example-county" / "2024", data / name / "2024")
+    real, calls = command.check, []
+
+    def check_then_terminate(root, trusted=()):
+        calls.append(root)
+        if len(calls) == 2:
+            os.kill(os.getpid(), signal.SIGTERM)
+        return real(root, trusted)
+
+    monkeypatch.setattr(command, "check", check_then_terminate)
+    r = invoke("check", data, "--format", fmt)
+    assert r.exit_code == 128 + signal.SIGTERM
+    assert r.stderr.strip() == "已中断：检查没有做完，上面的结果不完整。 [interrupted]"
+    if fmt == "json":
+        assert [f["code"] for f in json.loads(r.stdout)] == ["interrupted"]

@@ -65,16 +65,23 @@ def check_command(
     forms: list[Path] = forms_option(),
 ) -> None:
     """检查数据：格式错误、合计不符、计分错误、年份错误等，逐条给出 文件:行:列。"""
-    from .commands.check import run
+    from .commands.check import run, write_json
+    from .output import interruptible
 
     try:
-        code = run(path, format.value, strict, _out(), forms)
+        with interruptible():  # SIGTERM and SIGHUP end like Ctrl-C: with a message, and JSON when asked for
+            code = run(path, format.value, strict, _out(), forms)
     except AnnexgenError as e:
         if format == Format.json:  # valid JSON on every exit path: the error as the one finding
-            from .commands.check import write_json
-
             write_json([error_finding(e)], _out())
         raise _fail(e) from None
+    except KeyboardInterrupt as e:
+        stopped = AnnexgenError("已中断：检查没有做完，上面的结果不完整。")
+        stopped.code = "interrupted"
+        if format == Format.json:
+            write_json([error_finding(stopped)], _out())
+        typer.echo(printable(stopped.shown()), err=True)
+        raise typer.Exit(getattr(e, "exit_code", 130)) from None
     raise typer.Exit(code)
 
 
