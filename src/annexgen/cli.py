@@ -42,6 +42,29 @@ def _fail(error: AnnexgenError) -> typer.Exit:
     return typer.Exit(error.exit_code)
 
 
+def _abandon(interruption: BaseException) -> int:
+    """Drop the work an interruption cut short; returns the exit code (128 + signal: 130 SIGINT, 143 SIGTERM, 129 SIGHUP).
+
+    An interruption can land inside a library writing a zip: the half-written
+    objects are finalised here, with Python's "Exception ignored in …" reports
+    silenced, so that nothing but our message reaches the terminal.
+    """
+    import gc
+    import traceback
+
+    hook = sys.unraisablehook
+    sys.unraisablehook = lambda _unraisable: None
+    try:
+        if interruption.__traceback__ is not None:
+            traceback.clear_frames(interruption.__traceback__)
+        interruption.__traceback__ = None
+        interruption.__context__ = None
+        gc.collect()
+    finally:
+        sys.unraisablehook = hook
+    return getattr(interruption, "exit_code", 130)
+
+
 def _out() -> SafeStream:
     """Standard output for a command: nothing from the data reaches the terminal raw."""
     return SafeStream(sys.stdout)
@@ -81,7 +104,7 @@ def check_command(
         if format == Format.json:
             write_json([error_finding(stopped)], _out())
         typer.echo(printable(stopped.shown()), err=True)
-        raise typer.Exit(getattr(e, "exit_code", 130)) from None
+        raise typer.Exit(_abandon(e)) from None
     raise typer.Exit(code)
 
 
@@ -105,7 +128,7 @@ def build_command(
         raise _fail(e) from None
     except KeyboardInterrupt as e:  # output.Interrupted says what state the output is in; before the build began, nothing was written
         typer.echo(printable(getattr(e, "message", "") or "已中断：输出文件夹未改动（原有文件保持原样）。"), err=True)
-        raise typer.Exit(getattr(e, "exit_code", 130)) from None  # 128 + signal: 130 SIGINT, 143 SIGTERM, 129 SIGHUP
+        raise typer.Exit(_abandon(e)) from None
     raise typer.Exit(code)
 
 
