@@ -1,0 +1,213 @@
+"""A Word document's body as paragraphs and tables on their grid, read from the XML itself.
+
+python-docx's table API assumes tidy tables; files typed by clerks in Word and WPS
+are not (python-docx issues #344 and #232). Following the approach of
+Unstructured-IO/unstructured PR #2134, rows and cells are walked in the XML and
+placed on the table grid:
+
+- `w:gridSpan` widens a cell; `w:gridBefore` / `w:gridAfter` leave grid columns empty
+  at the start or end of a row (rows of uneven width);
+- `w:vMerge` without `restart` continues the cell above: the grid position shows the
+  text of the cell where the merge started;
+- legacy `w:hMerge` continuation cells widen the cell to their left;
+- rows and cells wrapped in content controls (`w:sdt`) or custom XML are read through;
+- a cell's text is its paragraphs joined by newlines; runs are joined; `w:tab` is a
+  tab, `w:br`/`w:cr` a newline; deleted text (tracked changes) is left out, and the
+  fallback copy of alternate content is read once, not twice.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass, field
+from io import BytesIO
+from pathlib import Path
+from typing import Iterator, Union
+
+from lxml import etree
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+_WRAPPERS = {f"{{{W}}}sdt", f"{{{W}}}customXml", f"{{{W}}}smartTag", f"{{{W}}}sdtContent"}
+_SKIP = {f"{{{W}}}del", f"{{{W}}}moveFrom", f"{{{MC}}}Fallback", f"{{{W}}}rPr", f"{{{W}}}pPr", f"{{{W}}}tblPr", f"{{{W}}}trPr", f"{{{W}}}tcPr"}
+
+
+def _w(name: str) -> str:
+    return f"{{{W}}}{name}"
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One physical cell: where it starts on the grid, how many grid columns it covers, its text."""
+
+    row: int  # 0-based row of the table
+    col: int  # 0-based grid column where the cell starts
+    span: int  # grid columns covered
+    text: str
+    continued: bool = False  # a vertical-merge continuation: the text shown is the origin's above
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A body paragraph: its text and style id (empty when none)."""
+
+    index: int  # 1-based among the body's paragraphs
+    text: str
+    style: str = ""
+
+
+@dataclass
+class Table:
+    """A body table: its physical cells per row, placed on the grid."""
+
+    index: int  # 1-based among the body's tables
+    rows: list[list[Cell]] = field(default_factory=list)
+
+    @property
+    def width(self) -> int:
+        """Grid columns: the widest row (a table's w:tblGrid can be missing or wrong in hand-made files)."""
+        return max((c.col + c.span for row in self.rows for c in row), default=0)
+
+    def origin(self, row: int, col: int) -> Cell | None:
+        """The cell covering grid position (row, col), followed up through vertical merges; None for an empty spot."""
+        cell = next((c for c in self.rows[row] if c.col <= col < c.col + c.span), None) if 0 <= row < len(self.rows) else None
+        while cell is not None and cell.continued and row > 0:
+            row -= 1
+            above = next((c for c in self.rows[row] if c.col == cell.col), None)
+            if above is None:
+                break
+            cell = above
+        return cell
+
+    def grid(self) -> list[list[str]]:
+        """Text at every grid position: spans and vertical merges show their origin's text, empty spots ''."""
+        out = []
+        for r in range(len(self.rows)):
+            line = []
+            for c in range(self.width):
+                cell = self.origin(r, c)
+                line.append(cell.text if cell is not None else "")
+            out.append(line)
+        return out
+
+
+Block = Union[Paragraph, Table]
+
+
+def _children(el: etree._Element) -> Iterator[etree._Element]:
+    """Child elements, looking through content controls and custom-XML wrappers."""
+    for child in el:
+        if not isinstance(child.tag, str):
+            continue
+        if child.tag in _WRAPPERS:
+            yield from _children(child)
+        else:
+            yield child
+
+
+def _runs_text(node: etree._Element, parts: list[str]) -> None:
+    for child in node:
+        tag = child.tag
+        if not isinstance(tag, str) or tag in _SKIP:
+            continue
+        if tag == _w("t"):
+            parts.append(child.text or "")
+        elif tag == _w("tab"):
+            parts.append("\t")
+        elif tag in (_w("br"), _w("cr")):
+            parts.append("\n")
+        elif tag == _w("noBreakHyphen"):
+            parts.append("-")
+        elif tag != _w("txbxContent"):  # a text box is a drawing's, not the paragraph's text
+            _runs_text(child, parts)
+
+
+def paragraph_text(p: etree._Element) -> str:
+    """One paragraph's visible text: runs joined, tabs and breaks kept, deletions left out."""
+    parts: list[str] = []
+    _runs_text(p, parts)
+    return "".join(parts)
+
+
+def text_of(container: etree._Element) -> str:
+    """A cell's (or any container's) text: its paragraphs, those of nested tables too, one per line."""
+    lines = []
+    for el in _children(container):
+        if el.tag == _w("p"):
+            lines.append(paragraph_text(el))
+        elif el.tag == _w("tbl"):
+            for tr in (c for c in _children(el) if c.tag == _w("tr")):
+                for tc in (c for c in _children(tr) if c.tag == _w("tc")):
+                    lines.append(text_of(tc))
+    return "\n".join(lines)
+
+
+def _cell_props(tc: etree._Element) -> tuple[int, str | None, str | None]:
+    """(gridSpan, vMerge value or None, hMerge value or None); a vMerge/hMerge without w:val is 'continue'."""
+    pr = tc.find(_w("tcPr"))
+    span, vmerge, hmerge = 1, None, None
+    if pr is not None:
+        g = pr.find(_w("gridSpan"))
+        if g is not None:
+            try:
+                span = max(1, int(g.get(_w("val")) or 1))
+            except ValueError:
+                span = 1
+        v = pr.find(_w("vMerge"))
+        if v is not None:
+            vmerge = v.get(_w("val")) or "continue"
+        h = pr.find(_w("hMerge"))
+        if h is not None:
+            hmerge = h.get(_w("val")) or "continue"
+    return span, vmerge, hmerge
+
+
+def _skip_before(tr: etree._Element) -> int:
+    pr = tr.find(_w("trPr"))
+    g = pr.find(_w("gridBefore")) if pr is not None else None
+    try:
+        return max(0, int(g.get(_w("val")) or 0)) if g is not None else 0
+    except ValueError:
+        return 0
+
+
+def read_table(tbl: etree._Element, index: int) -> Table:
+    table = Table(index)
+    for r, tr in enumerate(c for c in _children(tbl) if c.tag == _w("tr")):
+        row: list[Cell] = []
+        col = _skip_before(tr)
+        for tc in (c for c in _children(tr) if c.tag == _w("tc")):
+            span, vmerge, hmerge = _cell_props(tc)
+            if hmerge == "continue" and row:
+                last = row[-1]
+                row[-1] = Cell(last.row, last.col, last.span + span, last.text, last.continued)
+            else:
+                row.append(Cell(r, col, span, text_of(tc), vmerge == "continue"))
+            col += span
+        table.rows.append(row)
+    return table
+
+
+def read_blocks(body: etree._Element) -> list[Block]:
+    """The body's paragraphs and tables in document order."""
+    blocks: list[Block] = []
+    paragraphs = tables = 0
+    for el in _children(body):
+        if el.tag == _w("p"):
+            paragraphs += 1
+            style = el.find(f"{_w('pPr')}/{_w('pStyle')}")
+            blocks.append(Paragraph(paragraphs, paragraph_text(el), style.get(_w("val")) if style is not None else ""))
+        elif el.tag == _w("tbl"):
+            tables += 1
+            blocks.append(read_table(el, tables))
+    return blocks
+
+
+def read_docx(source: Path | bytes) -> list[Block]:
+    """The body of a .docx file (a path or its bytes) as paragraphs and tables."""
+    data = source if isinstance(source, bytes) else Path(source).read_bytes()
+    with zipfile.ZipFile(BytesIO(data)) as z:
+        xml = z.read("word/document.xml")
+    root = etree.fromstring(xml, etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False))
+    body = root.find(_w("body"))
+    return read_blocks(body) if body is not None else []
