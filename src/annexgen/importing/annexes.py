@@ -1,0 +1,113 @@
+"""Finding the annexes in a Word file by their content: label, title, table headers — never the file name.
+
+One file may hold several annexes (a report with its 基础数据表 attached, everything
+in one file), and an annex may lack its label. The body is cut where a label
+paragraph ("附件 3-1", "附件一") or, failing that, a new title begins; each piece's
+kind comes from its title ("…项目支出绩效自评表") or, when the title says nothing,
+from the first cell of its first table.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .grid import Block, Paragraph, Table
+from .text import annex_number, label_key
+
+#: title words → kind of annex, most specific first (a title is compared without spaces)
+TITLE_KINDS: tuple[tuple[str, str], ...] = (
+    ("项目支出绩效自评报告", "项目支出绩效自评报告"),
+    ("项目支出绩效自评表", "项目支出绩效自评表"),
+    ("部门整体支出绩效自评报告", "部门整体支出绩效自评报告"),
+    ("自评基础数据表", "自评基础数据表"),
+    ("基础数据表", "基础数据表"),
+    ("部门整体支出绩效自评表", "部门整体支出绩效自评表"),
+)
+#: the first cell of an annex's first table → kind, for an annex whose title does not say
+HEADER_KINDS: tuple[tuple[str, str], ...] = (
+    ("项目支出名称", "项目支出绩效自评表"),
+    ("项目名称", "项目支出绩效自评表"),
+    ("预算部门名称", "部门整体支出绩效自评表"),
+    ("预算单位名称", "部门整体支出绩效自评表"),
+    ("财政供养人员情况", "基础数据表"),
+    ("基本情况", "自评基础数据表"),
+)
+MAX_TITLE_LINES = 4
+_LISTED = re.compile(r"^(附件|附表|\d+[.、)]|\(\d+\))")
+MAX_TITLE_CHARS = 40  # a longer paragraph, or one ending like a sentence, is prose that names a form, not a title
+
+
+def title_kind(text: str) -> str | None:
+    key = label_key(text)
+    if len(key) > MAX_TITLE_CHARS or key.endswith(("。", "；", ",", "，", "、")) or _LISTED.match(key):
+        return None  # prose, or a report's list of attachments ("附件：1.…基础数据表", "2.…自评表")
+    return next((kind for words, kind in TITLE_KINDS if words in key), None)
+
+
+def header_kind(table: Table) -> str | None:
+    first = label_key(table.rows[0][0].text) if table.rows and table.rows[0] else ""
+    return next((kind for words, kind in HEADER_KINDS if first.startswith(words)), None)
+
+
+@dataclass
+class Annex:
+    """One annex found in a file: its number (from its label, None without one), kind, title lines and content."""
+
+    number: str | None
+    kind: str | None
+    title: list[str] = field(default_factory=list)
+    blocks: list[Block] = field(default_factory=list)
+
+    @property
+    def tables(self) -> list[Table]:
+        return [b for b in self.blocks if isinstance(b, Table)]
+
+    def has_content(self) -> bool:
+        return any(isinstance(b, Table) for b in self.blocks) or sum(1 for b in self.blocks if isinstance(b, Paragraph) and b.text.strip()) > 1
+
+
+def split_annexes(blocks: list[Block]) -> list[Annex]:
+    """The annexes of a document body, in order; text before the first annex is dropped only if it is blank."""
+    annexes: list[Annex] = []
+    current: Annex | None = None
+    titling = False  # still reading the current annex's title lines
+    for block in blocks:
+        if isinstance(block, Paragraph):
+            text = block.text.strip()
+            number = annex_number(text) if text else None
+            if number is not None:
+                current = Annex(number, None)
+                annexes.append(current)
+                titling = True
+                continue
+            kind = title_kind(text) if text else None
+            if kind is not None and (current is None or (not titling and current.has_content())):
+                current = Annex(None, None)  # a new annex without its label
+                annexes.append(current)
+                titling = True
+            if current is None:
+                if text:
+                    current = Annex(None, None)
+                    annexes.append(current)
+                else:
+                    continue
+            if titling and text and current.kind is None and len(current.title) < MAX_TITLE_LINES:
+                current.title.append(text)
+                current.kind = title_kind("".join(current.title))
+                if current.kind is not None:
+                    titling = False
+                continue
+            if titling and not text and not current.title:
+                continue
+            titling = False
+            current.blocks.append(block)
+        else:
+            if current is None:
+                current = Annex(None, None)
+                annexes.append(current)
+            titling = False
+            if current.kind is None:
+                current.kind = header_kind(block)
+            current.blocks.append(block)
+    return annexes
