@@ -254,3 +254,56 @@ def test_check_stopped_by_sigterm_says_so_and_json_stays_valid(tmp_path: Path, m
     assert r.stderr.strip() == "已中断：检查没有做完，上面的结果不完整。 [interrupted]"
     if fmt == "json":
         assert [f["code"] for f in json.loads(r.stdout)] == ["interrupted"]
+
+
+# --- found by an adversarial review after the first fixes ------------------------------------------
+
+
+def test_aliases_of_a_long_text_are_bounded(tmp_path: Path) -> None:
+    """One 1 MB text used 25 times through an alias: refused at the alias past the folder's text budget, quickly."""
+    import time
+
+    root = year(tmp_path)
+    old = "        - 截至2024年12月31日，单位编制人数为20人，实际在岗人数19人。"
+    edit(root / "自评报告.yaml", old, "        - &x \"" + "x" * (1024 * 1024) + "\"\n" + "        - *x\n" * 25)
+    start = time.monotonic()
+    r = invoke("check", root)
+    assert time.monotonic() - start < 10
+    assert r.exit_code == 1
+    assert f"{display_path(root / '自评报告.yaml')}:11:11: 错误: 这个年度文件夹的文字合计（别名 * 每用一次都算）超过 20 M 字，从这里起不再读取：请不要用别名重复长文字 [too-complex]" in r.stdout, r.stdout
+
+
+def test_a_syntax_error_in_a_large_file_is_located_quickly(tmp_path: Path) -> None:
+    import time
+
+    root = year(tmp_path)
+    (root / "整体自评.yaml").write_text('a: "' + "\\\n" * (600 * 1024) + '"\nb: [\n', encoding="utf-8")
+    start = time.monotonic()
+    r = invoke("check", root)
+    assert time.monotonic() - start < 10
+    assert r.exit_code == 1
+    assert any(line.startswith(f"{display_path(root / '整体自评.yaml')}:") and line.endswith("[yaml-syntax]") for line in r.stdout.splitlines()), r.stdout
+
+
+def test_project_files_in_other_spellings_are_read_and_hidden_ones_named(tmp_path: Path) -> None:
+    root = year(tmp_path)
+    project = root / "项目" / "1-就业服务.yaml"
+    project.rename(root / "项目" / "1-就业服务.YML")
+    (root / "项目" / "._1-就业服务.yaml").write_bytes(b"\x00\x05\x16\x07 macOS resource fork")
+    r = invoke("check", root)
+    assert r.exit_code == 0, r.stdout
+    assert f"{display_path(root / '项目' / '._1-就业服务.yaml')}:1:1: 警告: 隐藏文件（名称以“.”开头），不当作项目，已忽略：若是项目，请去掉名称前的“.” [unknown-file]" in r.stdout
+    b = invoke("build", root, "-o", tmp_path / "out")
+    assert b.exit_code == 0 and sorted(p.name.split(" ")[0] for p in (tmp_path / "out").glob("*.docx")) == ["附件1", "附件2", "附件3-1", "附件4", "附件5-1"]
+
+
+@pytest.mark.parametrize("args", [["check", "--format", "json", "x", "extra"], ["check", "--format=json", "--bogus", "x"]])
+def test_usage_errors_give_json_when_json_is_asked_for(tmp_path: Path, args: list[str]) -> None:
+    import subprocess
+    import sys
+
+    r = subprocess.run([sys.executable, "-c", "from annexgen.cli import main; main()", *args], capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert r.returncode == 2
+    [finding] = json.loads(r.stdout)
+    assert finding["code"] == "usage" and finding["message"].startswith("命令写法有误：")
+    assert "Usage: " in r.stderr and "Traceback" not in r.stderr

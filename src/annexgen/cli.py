@@ -201,3 +201,31 @@ def schema_command(
         typer.echo(f"错误：没有“{file}”这种文件；可选：{'、'.join(SCHEMA_FILES)}", err=True)
         raise typer.Exit(2)
     typer.echo(json.dumps(schema, ensure_ascii=False, indent=2))
+
+
+def main() -> None:
+    """The `annexgen` command. Usage errors (an unknown option, a missing argument) keep Click's
+    text and exit code 2; when the command line asks for JSON, a JSON finding is printed too,
+    so that `--format json` gives valid JSON on every exit path."""
+    try:
+        from typer._click.exceptions import ClickException  # typer >= 0.24 vendors Click
+    except ImportError:  # pragma: no cover - an older typer uses Click itself
+        from click import ClickException
+
+    try:
+        code = app(standalone_mode=False)  # without standalone mode Click returns a command's exit code
+        sys.exit(code if isinstance(code, int) else 0)
+    except typer.Exit as e:  # the command's own exit code
+        sys.exit(e.exit_code)
+    except typer.Abort:
+        typer.echo("已中断。", err=True)
+        sys.exit(130)
+    except ClickException as e:
+        e.show()
+        argv = sys.argv[1:]
+        if "--format=json" in argv or any(a == "--format" and b == "json" for a, b in zip(argv, argv[1:])):
+            from .commands.check import write_json
+            from .findings import Finding
+
+            write_json([Finding("", 0, 0, "usage", "error", f"命令写法有误：{e.format_message()}。请运行 annexgen --help 查看用法")], _out())
+        sys.exit(e.exit_code)

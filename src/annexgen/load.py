@@ -59,6 +59,7 @@ LOAD_CODES: dict[str, tuple[str, str]] = {
     "local-forms-ignored": ("数据文件夹里（或上级）有 templates/ 表样，出于安全没有使用（警告）", "这里的 templates/ 里有表样，但数据文件夹里的表样不会被自动使用：确认可信后用 --forms 指定"),
 }
 #: codes of LOAD_CODES whose findings are warnings (the others are errors)
+YAML_SUFFIXES = (".yaml", ".yml")  # compared in lower case: 1-x.YAML and 1-x.yml are project files too
 LOAD_WARNINGS = frozenset({"unknown-file", "local-forms-ignored"})
 
 @functools.lru_cache(maxsize=1)
@@ -200,7 +201,7 @@ def load(root: Path) -> Loaded:
             raw_projects.append(data)
     raw["项目"] = raw_projects
     for extra in names:
-        if extra.endswith((".yaml", ".yml")) and extra not in FILES:
+        if extra.lower().endswith(YAML_SUFFIXES) and extra not in FILES:
             known = difflib.get_close_matches(extra, list(FILES), n=1, cutoff=0.3)
             hint = f"，是不是“{known[0]}”？" if known else f"。数据文件为：{'、'.join(FILES)} 和 {PROJECT_DIR}/ 下每个项目一个文件"
             findings.append(Finding(shown(root / extra), 1, 1, "unknown-file", "warning", f"不认识的数据文件，已忽略{hint}"))
@@ -225,15 +226,25 @@ def load(root: Path) -> Loaded:
 
 
 def _project_files(root: Path, names: list[str], findings: list[Finding]) -> list[Path]:
-    """The .yaml files in 项目/, at most MAX_PROJECT_FILES of them."""
+    """The YAML files in 项目/ (.yaml or .yml, in any case), at most MAX_PROJECT_FILES of them.
+
+    Hidden files (".2-x.yaml", the "._x.yaml" macOS leaves on a USB stick) are not projects:
+    each is named in a warning, never read silently nor dropped silently.
+    """
     if PROJECT_DIR not in names:
         return []
     folder = root / PROJECT_DIR
     try:
-        files = [folder / n for n in list_folder(folder, root) if n.endswith(".yaml")]
+        listed = [n for n in list_folder(folder, root) if n.lower().endswith(YAML_SUFFIXES)]
     except BadFile as e:
         findings.append(Finding(shown(folder), 1, 1, "bad-file", "error", e.message))
         return []
+    files = []
+    for name in listed:
+        if name.startswith("."):
+            findings.append(Finding(shown(folder / name), 1, 1, "unknown-file", "warning", "隐藏文件（名称以“.”开头），不当作项目，已忽略：若是项目，请去掉名称前的“.”"))
+        else:
+            files.append(folder / name)
     if len(files) > MAX_PROJECT_FILES:
         findings.append(Finding(shown(folder), 1, 1, "too-complex", "error", f"{PROJECT_DIR}/ 里有 {len(files)} 个 .yaml 文件，超过 {MAX_PROJECT_FILES} 个，只读取了前 {MAX_PROJECT_FILES} 个：请检查是否放错了文件夹"))
     return files[:MAX_PROJECT_FILES]

@@ -34,6 +34,8 @@ MAX_NODES = 200_000  # nodes of one file, aliases counted as what they expand to
 MAX_DEPTH = 64
 MAX_FOLDER_NODES = 200_000  # the same, for all files of a department-year together (a real one has about 1,300)
 MAX_FOLDER_BYTES = 20 * 1024 * 1024
+MAX_FOLDER_CHARS = MAX_FOLDER_BYTES  # characters of text all values expand to, aliases counted each time they are used
+MAX_REPARSE_CHARS = 256 * 1024  # a file re-read by the pure-Python parser for its error messages (about 2 s per MB)
 
 #: characters XML 1.0 forbids (a .docx is XML): C0 controls but tab and newlines, lone surrogates, U+FFFE/U+FFFF
 XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -64,6 +66,7 @@ class Budget:
 
     nodes: int = MAX_FOLDER_NODES
     bytes: int = MAX_FOLDER_BYTES
+    chars: int = MAX_FOLDER_CHARS
     spent: bool = False  # once exhausted, no more files are read
 
 
@@ -233,8 +236,9 @@ class _Builder:
     The composer has already bounded the depth (so this recursion is shallow) and the
     number of nodes, aliases expanded (so this walk is short)."""
 
-    def __init__(self, doc: Document) -> None:
+    def __init__(self, doc: Document, budget: Budget) -> None:
         self.doc = doc
+        self.budget = budget
         self.warnings: list[tuple[Loc, str]] = []
 
     def build(self, node: yaml.Node, path: tuple) -> Any:
@@ -243,6 +247,10 @@ class _Builder:
         self.doc.values[path] = loc
         if node.__class__ is _Scalar:
             text = node.value
+            self.budget.chars -= len(text)  # an alias of a long text counts each time it is used
+            if self.budget.chars < 0:
+                self.budget.spent = True
+                raise Problem("too-complex", f"这个年度文件夹的文字合计（别名 * 每用一次都算）超过 {MAX_FOLDER_CHARS // 1024 // 1024} M 字，从这里起不再读取：请不要用别名重复长文字", loc)
             if node.tag == _STR_TAG and not XML_FORBIDDEN.search(text):  # the common cases first
                 return text
             if node.tag == _INT_TAG and len(text) < _SHORT_INT:
@@ -323,7 +331,8 @@ def _compose(text: str, budget: Budget) -> yaml.Node | None:
         try:
             return _Composer(budget).compose(yaml.parse(text, Loader=fast))
         except yaml.YAMLError:
-            pass
+            if len(text) > MAX_REPARSE_CHARS:
+                raise  # libyaml's own message and place: the slow parser would take seconds on a large file
     return _Composer(budget).compose(yaml.parse(text, Loader=yaml.SafeLoader))
 
 
@@ -349,7 +358,7 @@ def parse(text: str, doc: Document, budget: Budget) -> list[tuple[Loc, str]]:
     budget.nodes -= node.size  # type: ignore[attr-defined]
     if not isinstance(node, yaml.MappingNode):
         raise Problem("not-mapping", "文件最外层应为“键: 值”的映射，不能是列表或单个值", _loc(node.start_mark))
-    builder = _Builder(doc)
+    builder = _Builder(doc, budget)
     doc.data = builder.build(node, ())
     return builder.warnings
 
