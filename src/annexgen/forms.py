@@ -74,12 +74,13 @@ def fill_pattern(annex: "AnnexSpec", key: str, **names: object) -> str:
     return "".join(out)
 
 
-#: the names each pattern of an annex may use, with sample values (see `check_patterns`)
+#: the names each pattern of an annex may use, with sample values (see `pattern_errors`)
 PATTERN_NAMES = {"编号": {"序号": 1}, "名称": {"项目名称": "某项目"}, "默认标题": {"年度": 2024, "部门名称": "某部门", "项目名称": "某项目"}}
 
 
-def check_patterns(form_set: "FormSet") -> None:
-    """Refuse a form set whose manifest has a pattern that cannot be filled, naming the manifest."""
+def pattern_errors(form_set: "FormSet") -> list[tuple["AnnexSpec", FormSetError]]:
+    """Each manifest pattern that cannot be filled with the names its annex has (a project's only for per-project annexes)."""
+    out = []
     for annex in form_set.annexes:
         per_project = annex.内容 in PER_PROJECT
         for key, names in PATTERN_NAMES.items():
@@ -88,7 +89,14 @@ def check_patterns(form_set: "FormSet") -> None:
             try:
                 fill_pattern(annex, key, **names)
             except FormSetError as e:
-                raise FormSetError(f"{display_path(form_set.folder / MANIFEST)}: {e}") from None
+                out.append((annex, e))
+    return out
+
+
+def check_patterns(form_set: "FormSet") -> None:
+    """Refuse a form set whose manifest has a pattern that cannot be filled, naming the manifest."""
+    for _annex, e in pattern_errors(form_set)[:1]:
+        raise FormSetError(f"{display_path(form_set.folder / MANIFEST)}: {e}")
 
 
 class Manifest(Form):
@@ -123,7 +131,7 @@ def name_problem(name: str) -> str | None:
 
     if len(name) > 50:
         return f"表样名称“{name[:20]}…”有 {len(name)} 字，过长：表样名称（文件夹名）不超过 50 字"
-    if not name or name in (".", "..") or name.startswith(".") or safe_filename(name) != name or "/" in name or "\\" in name:
+    if not name or name.startswith(".") or safe_filename(name) != name:  # covers "." and "..", and any / or \ (made "_")
         return f"表样“{name}”不是表样的名称：这里只写名称（如 汨罗、隆回），不能写路径或 / \\ : * ? \" < > | 等字符"
     return None
 

@@ -27,10 +27,12 @@ import jinja2
 from docx.oxml.ns import qn
 from docxtpl import DocxTemplate
 from jinja2 import nodes
+from jinja2.defaults import DEFAULT_NAMESPACE
 
 from .bundled import REINSTALL, SAMPLE_PACKAGE, bundled_folder
 from .errors import AnnexgenError
 from .forms import FormSet
+from .render import TemplateEnvironment
 from .validity import place, template_findings
 
 #: the sample department-year, shipped as package data (None when this installation lacks it)
@@ -159,11 +161,12 @@ def check_template(path: Path, context_shape: dict[str, Any]) -> list[Problem]:
     numbered = re.sub(r"<w:p([ >])", r"\n<w:p\1", xml)
     paragraphs = list(tpl.docx.element.body.iter(qn("w:p")))
     try:
-        _ENV.parse(numbered)
+        tree = _ENV.parse(numbered)
     except jinja2.TemplateSyntaxError as e:
-        # docxtpl puts each paragraph on its own line: line N is the (N-1)th paragraph
-        index = max(0, min((e.lineno or 1) - 2, len(paragraphs) - 1))
-        problems.append(Problem(name, place(paragraphs[index]) if paragraphs else "第1段", f"标签写法有误：{e.message}"))
+        problems.append(Problem(name, _at_line(paragraphs, e.lineno), f"标签写法有误：{e.message}"))
+    else:
+        problems.extend(Problem(name, _at_line(paragraphs, line), _inside(what)) for line, what in _reaches_inside(tree))
+    problems.extend(_unsafe_elsewhere(tpl, name))
     scope = dict(context_shape)
     for p in paragraphs:
         text = _text(p)
@@ -231,78 +234,66 @@ def _unknown(template: str, p, missing: str, valid: list[str]) -> Problem:
     return Problem(template, place(p), f"模板里的名称“{missing}”不存在{hint}")
 
 
-#: Jinja's default globals a template has no use for; the build's sandbox does not offer them
-FORBIDDEN_GLOBALS = frozenset({"lipsum", "cycler", "joiner", "namespace", "dict", "self"})
+#: Jinja's default globals the build's sandbox does not offer (`render.TemplateEnvironment`), and `self`
+FORBIDDEN_GLOBALS = frozenset(DEFAULT_NAMESPACE) - frozenset(TemplateEnvironment().globals) | {"self"}
 
 
-def _template_parts(tpl: DocxTemplate) -> list[tuple[str, str]]:
-    """(where, Jinja source) of every part docxtpl renders: body, headers, footers, footnotes, properties."""
-    out = [("word/document.xml", tpl.patch_xml(tpl.get_xml()))]
-    for uri in (tpl.HEADER_URI, tpl.FOOTER_URI):
-        for _rel, part in tpl.get_headers_footers(uri):
-            out.append((str(part.partname).lstrip("/"), tpl.patch_xml(tpl.get_part_xml(part))))
-    for part in tpl.docx.part.package.iter_parts():
-        if part.content_type.endswith(".footnotes+xml"):
-            out.append((str(part.partname).lstrip("/"), tpl.patch_xml(part.blob.decode("utf-8", "replace"))))
-    props = tpl.docx.core_properties
-    for name in ("author", "comments", "identifier", "language", "subject", "title"):
-        out.append((f"docProps/core.xml {name}", getattr(props, name) or ""))
-    return out
+def _at_line(paragraphs: list, line: int | None) -> str:
+    """The place of line `line` of the body's Jinja source: docxtpl puts each paragraph on its own line, so line N is the (N-1)th."""
+    if not paragraphs:
+        return "第1段"
+    return place(paragraphs[max(0, min((line or 1) - 2, len(paragraphs) - 1))])
 
 
-def _reaches_inside(tree: nodes.Template) -> list[str]:
-    """What in a template reaches past the data: attributes and keys starting with "_", unused globals."""
+def _inside(what: str) -> str:
+    return f"模板试图访问程序内部（{what}），生成时会被拒绝：模板里只能用表上的名称（见 annexgen forms check 的其他提示）"
+
+
+def _reaches_inside(tree: nodes.Template) -> list[tuple[int, str]]:
+    """(line, what) for each reach past the data: an attribute or key starting with "_", a global the sandbox lacks."""
     found = []
     for node in tree.find_all((nodes.Getattr, nodes.Getitem, nodes.Name)):
         if isinstance(node, nodes.Getattr) and node.attr.startswith("_"):
-            found.append(f".{node.attr}")
+            found.append((node.lineno, f".{node.attr}"))
         elif isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const) and str(node.arg.value).startswith("_"):
-            found.append(f"[{node.arg.value!r}]")
+            found.append((node.lineno, f"[{node.arg.value!r}]"))
         elif isinstance(node, nodes.Name) and node.name in FORBIDDEN_GLOBALS:
-            found.append(node.name)
+            found.append((node.lineno, node.name))
     return found
 
 
-def unsafe_problems(path: Path) -> list[Problem]:
-    """A template that tries to reach Python internals, in any part the build renders.
-
-    The build renders in a sandbox that refuses these anyway; this names them, with the
-    part and (in the body) the paragraph or cell, before any build.
-    """
-    tpl = DocxTemplate(str(path))
-    tpl.render_init()
-    paragraphs = list(tpl.docx.element.body.iter(qn("w:p")))
+def _unsafe_elsewhere(tpl: DocxTemplate, name: str) -> list[Problem]:
+    """`_reaches_inside` in the other parts docxtpl renders: headers, footers, footnotes, document properties."""
+    parts = []
+    for uri in (tpl.HEADER_URI, tpl.FOOTER_URI):
+        for _rel, part in tpl.get_headers_footers(uri):
+            parts.append((str(part.partname).lstrip("/"), tpl.patch_xml(tpl.get_part_xml(part))))
+    for part in tpl.docx.part.package.iter_parts():
+        if part.content_type.endswith(".footnotes+xml"):
+            parts.append((str(part.partname).lstrip("/"), tpl.patch_xml(part.blob.decode("utf-8", "replace"))))
+    props = tpl.docx.core_properties
+    for prop in ("author", "comments", "identifier", "language", "subject", "title"):
+        parts.append((f"docProps/core.xml {prop}", getattr(props, prop) or ""))
     problems = []
-    for where, source in _template_parts(tpl):
+    for where, source in parts:
         try:
-            tree = _ENV.parse(re.sub(r"<w:p([ >])", r"\n<w:p\1", source) if where == "word/document.xml" else source)
+            tree = _ENV.parse(source)
         except jinja2.TemplateSyntaxError:
-            continue  # reported by check_template with its place
-        for node_text in dict.fromkeys(_reaches_inside(tree)):
-            place_text = where
-            if where == "word/document.xml" and paragraphs:
-                line = next((n.lineno for n in tree.find_all((nodes.Getattr, nodes.Getitem, nodes.Name)) if node_text in (f".{getattr(n, 'attr', '')}", getattr(n, "name", None))), 2)
-                place_text = place(paragraphs[max(0, min(line - 2, len(paragraphs) - 1))])
-            problems.append(Problem(path.name, place_text, f"模板试图访问程序内部（{node_text}），生成时会被拒绝：模板里只能用表上的名称（见 annexgen forms check 的其他提示）"))
+            continue  # docxtpl fails on it at build time with a located template-error
+        problems.extend(Problem(name, where, _inside(what)) for _line, what in _reaches_inside(tree))
     return problems
 
 
 def check_form_set(form_set: FormSet, shapes: dict[str, Any] | None = None) -> list[Problem]:
     """Every problem of every template of a form set."""
-    from .forms import MANIFEST, PER_PROJECT, fill_pattern
+    from .forms import MANIFEST, pattern_errors
 
     shapes = shapes or sample_shapes()
+    errors = pattern_errors(form_set)
     problems: list[Problem] = []
     for annex in form_set.annexes:
-        per_project = annex.内容 in PER_PROJECT
-        names = {"年度": 2024, "部门名称": "某部门", **({"项目名称": "某项目"} if per_project else {})}
-        for key, values in (("编号", {"序号": 1} if per_project else {}), ("名称", {"项目名称": "某项目"} if per_project else {}), ("默认标题", names)):
-            try:
-                fill_pattern(annex, key, **values)
-            except AnnexgenError as e:
-                problems.append(Problem(MANIFEST, f"附件{annex.编号}", str(e).removeprefix("错误: ")))
+        problems.extend(Problem(MANIFEST, f"附件{annex.编号}", str(e).removeprefix("错误: ")) for of, e in errors if of is annex)
         template = form_set.template(annex)
         problems.extend(check_template(template, shapes[annex.内容]))
-        problems.extend(unsafe_problems(template))
         problems.extend(Problem(template.name, where, message) for where, message in template_findings(template))
     return problems
