@@ -247,3 +247,13 @@ def year(root: Path, **changes: tuple[str, str] | str | None) -> Path:
             assert old in files[name], f"{old!r} not in {name}"
             files[name] = files[name].replace(old, new, 1)
     return write_tree(root, files)
+
+
+#: the files a build of `year()` writes, in order
+YEAR_ANNEXES = [
+    "附件1 部门整体支出绩效评价基础数据表.docx",
+    "附件2 部门整体支出绩效自评表.docx",
+    "附件3-1 就业服务项目支出绩效自评表.docx",
+    "附件4 部门整体支出绩效自评报告.docx",
+    "附件5-1 就业服务项目支出绩效自评报告.docx",
+]

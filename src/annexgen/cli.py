@@ -25,13 +25,6 @@ app = typer.Typer(
 )
 
 
-def error_finding(error: AnnexgenError):
-    """An error that stopped a command, as a finding for JSON output (its file is in the message)."""
-    from .findings import Finding
-
-    return Finding("", 0, 0, error.code, "error", str(error))
-
-
 class Format(str, Enum):
     text = "text"
     json = "json"
@@ -65,6 +58,14 @@ def _abandon(interruption: BaseException) -> int:
     return getattr(interruption, "exit_code", 130)
 
 
+def _json_error(code: str, message: str) -> None:
+    """What stopped a command, as the one finding of a JSON list (its file is in the message)."""
+    from .commands.check import write_json
+    from .findings import Finding
+
+    write_json([Finding("", 0, 0, code, "error", message)], _out())
+
+
 def _out() -> SafeStream:
     """Standard output for a command: nothing from the data reaches the terminal raw."""
     return SafeStream(sys.stdout)
@@ -88,7 +89,7 @@ def check_command(
     forms: list[Path] = forms_option(),
 ) -> None:
     """检查数据：格式错误、合计不符、计分错误、年份错误等，逐条给出 文件:行:列。"""
-    from .commands.check import run, write_json
+    from .commands.check import run
     from .output import interruptible
 
     try:
@@ -96,14 +97,13 @@ def check_command(
             code = run(path, format.value, strict, _out(), forms)
     except AnnexgenError as e:
         if format == Format.json:  # valid JSON on every exit path: the error as the one finding
-            write_json([error_finding(e)], _out())
+            _json_error(e.code, str(e))
         raise _fail(e) from None
     except KeyboardInterrupt as e:
-        stopped = AnnexgenError("已中断：检查没有做完，上面的结果不完整。")
-        stopped.code = "interrupted"
+        stopped = "已中断：检查没有做完，上面的结果不完整。"
         if format == Format.json:
-            write_json([error_finding(stopped)], _out())
-        typer.echo(printable(stopped.shown()), err=True)
+            _json_error("interrupted", stopped)
+        typer.echo(f"{stopped} [interrupted]", err=True)
         raise typer.Exit(_abandon(e)) from None
     raise typer.Exit(code)
 
@@ -224,8 +224,5 @@ def main() -> None:
         e.show()
         argv = sys.argv[1:]
         if "--format=json" in argv or any(a == "--format" and b == "json" for a, b in zip(argv, argv[1:])):
-            from .commands.check import write_json
-            from .findings import Finding
-
-            write_json([Finding("", 0, 0, "usage", "error", f"命令写法有误：{e.format_message()}。请运行 annexgen --help 查看用法")], _out())
+            _json_error("usage", f"命令写法有误：{e.format_message()}。请运行 annexgen --help 查看用法")
         sys.exit(e.exit_code)

@@ -76,7 +76,7 @@ def printable(text: str, newlines: bool = True) -> str:
     line breaks stay only where a message has several lines (`newlines`).
     """
     text = _UNPRINTABLE.sub(_escape, text)
-    return text if newlines else text.replace("\n", "\\n").replace("\r", "\\r")
+    return text if newlines else text.replace("\n", "\\n")  # \r is a control character: escaped above
 
 
 def dotted(path: tuple) -> str:

@@ -25,7 +25,7 @@ import signal
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from .errors import AnnexgenError
 from .findings import display_path
@@ -237,11 +237,7 @@ def _lock(b: Batch, shown: Path) -> None:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            pid, kind = _lock_holder(fd)
-            os.close(fd)
-            b.created = False  # the other build may be about to write into it: leave it
-            _unlock(b)
-            raise _busy(shown, "这个输出文件夹下面的文件夹" if kind == "READ" else "这个输出文件夹", pid) from None
+            raise _refuse(b, fd, shown, lambda kind: "这个输出文件夹下面的文件夹" if kind == "READ" else "这个输出文件夹") from None
         except OSError:  # a file system without flock on folders (some network shares): write unlocked, as before
             b.fd = fd
             return
@@ -268,20 +264,24 @@ def _lock_parents(b: Batch, shown: Path) -> None:
         try:
             fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
         except BlockingIOError:
-            pid, _kind = _lock_holder(fd)
-            os.close(fd)
-            b.created = False  # the other build may be about to write into it: leave it
-            _unlock(b)
-            raise _busy(shown, f"它的上级文件夹 {display_path(parent)}", pid) from None
+            raise _refuse(b, fd, shown, lambda _kind: f"它的上级文件夹 {display_path(parent)}") from None
         except OSError:
             os.close(fd)
             continue
         b.shared[parent] = fd
 
 
-def _busy(shown: Path, where: str, pid: str) -> WriteError:
+def _refuse(b: Batch, fd: int, shown: Path, where: Callable[[str], str]) -> WriteError:
+    """Another build holds the folder open as `fd`: let go of everything this build locked; the output-busy error.
+
+    `where` names the folder from the kind of lock the other build holds (WRITE, READ).
+    """
+    pid, kind = _lock_holder(fd)
+    os.close(fd)
+    b.created = False  # the other build may be about to write into it: leave it
+    _unlock(b)
     who = f"（进程 {pid}）" if pid else ""
-    return WriteError(shown, f"另一个 annexgen build 正在写入{where}{who}：请等它结束后再运行，或换一个输出文件夹", "output-busy")
+    return WriteError(shown, f"另一个 annexgen build 正在写入{where(kind)}{who}：请等它结束后再运行，或换一个输出文件夹", "output-busy")
 
 
 def _lock_holder(fd: int) -> tuple[str, str]:

@@ -50,7 +50,7 @@ def _items(context: Any, value: Any, attribute: Any = None) -> list:
     env = context.environment
     items = list(counted(env.budget, value))
     for part in [] if attribute is None else str(attribute).split("."):
-        key = int(part) if part.isdigit() else part
+        key = int(part) if part.isascii() and part.isdigit() else part  # "²" is a digit to isdigit, not to int
         items = [env.getitem(item, key) for item in items]
     return items
 

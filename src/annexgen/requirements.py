@@ -37,7 +37,7 @@ def _present(sub, path: tuple) -> bool:
 
 def choose_form_set(loaded: Loaded, trusted: Sequence[Path] = ()) -> tuple[FormSet | None, list[Finding]]:
     """The form set the data names (None when there is none), and the findings about it."""
-    findings = [_ignored(loaded, folder, trusted) for folder in local_form_sets(loaded.root, trusted)]
+    findings = [_ignored(loaded, folder) for folder in local_form_sets(loaded.root, trusted)]
     sub = loaded.submission
     if sub is None:
         return None, findings
@@ -52,7 +52,7 @@ def choose_form_set(loaded: Loaded, trusted: Sequence[Path] = ()) -> tuple[FormS
     return form_set, findings
 
 
-def _ignored(loaded: Loaded, folder: Path, trusted: Sequence[Path]) -> Finding:
+def _ignored(loaded: Loaded, folder: Path) -> Finding:
     where = display_path(folder)
     return loaded.finding(
         TABLE,

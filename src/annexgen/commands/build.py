@@ -48,20 +48,25 @@ def run(path: Path, out: Path, combine: bool, strict: bool, stdout: TextIO, trus
             stdout.write(f"已生成 {written} 个文件，在 {display_path(out)}/\n")
     except KeyboardInterrupt as e:
         stop = e if isinstance(e, Interrupted) else Interrupted()
-        stop.message = interrupted_state(years, [absolute(t) in committed for t in targets])
+        stop.message = interrupted_state(years, swapped_in(targets, committed))
         raise stop from None
     except WriteError as e:
-        done = [absolute(t) in committed for t in targets]
+        done = swapped_in(targets, committed)
         if any(done):
             raise WriteError(e.path, f"{e.detail}。另外，{_state(years, done)}", e.code) from None
         raise
     except AnnexgenError as e:  # a form set or template that cannot be used: say what the years before it left
-        done = [absolute(t) in committed for t in targets]
+        done = swapped_in(targets, committed)
         if any(done):
             e.args = (f"{e}\n{_state(years, done)}。",)
         raise
     errors = any(f.severity == "error" for f in findings)
     return 1 if errors or stopped else 0
+
+
+def swapped_in(targets: list[Path], committed: list[Path]) -> list[bool]:
+    """For each department-year's output folder, whether its files were swapped in."""
+    return [absolute(t) in committed for t in targets]
 
 
 def interrupted_state(years: list[Path], done: list[bool]) -> str:
