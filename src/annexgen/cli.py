@@ -132,6 +132,30 @@ def build_command(
     raise typer.Exit(code)
 
 
+@app.command("import")
+def import_command(
+    paths: list[Path] = typer.Argument(..., help="Word 文件（.docx、.doc、.wps），或放这些文件的文件夹；收件文件夹里每个单位一个子文件夹（或一个文件）"),
+    out: Path = typer.Option(..., "-o", "--out", help="写到哪里：一个年度时是该年度的文件夹（如 2024/）；收件文件夹时是放各单位的文件夹"),
+    form_set: Optional[str] = typer.Option(None, "--form-set", help="表样名称（如 汨罗）；不写则按文件中的附件自动选定"),
+    force: bool = typer.Option(False, "--force", help="输出文件夹已存在时覆盖它（原有内容被替换）"),
+    forms: list[Path] = forms_option(),
+) -> None:
+    """从 Word 附件导入数据：每份自评附件读成一个年度的 YAML 文件夹，供 check 检查、build 生成。"""
+    from .output import interruptible
+
+    try:
+        with interruptible():
+            from .commands.importing import run
+
+            code = run(paths, out, form_set, force, forms, _out())
+    except AnnexgenError as e:
+        raise _fail(e) from None
+    except KeyboardInterrupt as e:
+        typer.echo("已中断：正在写入的文件夹没有改动（已写完的单位保留）。 [interrupted]", err=True)
+        raise typer.Exit(_abandon(e)) from None
+    raise typer.Exit(code)
+
+
 forms_app = typer.Typer(help="表样（各县的附件格式）：列出、复制、检查。", no_args_is_help=True)
 app.add_typer(forms_app, name="forms")
 

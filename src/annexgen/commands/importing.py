@@ -1,0 +1,152 @@
+"""`annexgen import`: Word files → department-year folders, one or a whole intake.
+
+One department-year: `annexgen import 附件1.docx 附件2.docx … -o 2024/`, or a folder
+holding one unit's files. A whole intake: `annexgen import 收件/ -o 各单位/` where 收件/
+holds one subfolder (or one file) per unit; each unit becomes 各单位/<unit>/<年度>/.
+
+Exit codes: 0 everything placed; 1 folders written but something could not be
+placed (or a unit could not be read); 2 nothing usable found.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from contextlib import nullcontext
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence, TextIO
+
+from ..errors import AnnexgenError, UnusableInputError
+from ..findings import display_path
+from ..importing.assemble import YearImport, assemble
+from ..importing.intake import LEGACY, WORD, find_annexes, word_files, write_year, year_texts
+from ..importing.notes import Notes
+
+PROJECT_PLACEHOLDER = "未知年度"
+
+
+@dataclass
+class Unit:
+    """One unit of an intake: its name (subfolder or file stem) and its Word files."""
+
+    name: str
+    files: list[Path]
+
+
+def units_of(inputs: Sequence[Path]) -> list[Unit] | None:
+    """The units of an intake folder (one subfolder or loose file each), or None when the inputs are one department-year."""
+    if len(inputs) != 1 or not inputs[0].is_dir():
+        return None
+    root = inputs[0]
+    entries = sorted((e for e in root.iterdir() if not e.name.startswith((".", "~$"))), key=lambda e: e.name)
+    folders = [e for e in entries if e.is_dir()]
+    loose = [e for e in entries if e.is_file() and e.suffix.lower() in WORD | LEGACY]
+    if not folders:
+        return None
+    return [Unit(d.name, word_files(d)) for d in folders] + [Unit(f.stem, [f]) for f in loose]
+
+
+def _repeats(found) -> bool:
+    """Whether the annexes found repeat a once-per-year kind: files of several units, not one."""
+    kinds = [f.annex.kind for f in found if f.annex.kind and "项目" not in f.annex.kind]
+    return len(kinds) != len(set(kinds))
+
+
+def import_year(files: Sequence[Path], out: Path, form_set: str | None, force: bool, trusted: Sequence[Path], scratch: Path) -> YearImport:
+    """Read one department-year's files and write its folder (unless nothing usable was found)."""
+    notes = Notes()
+    found = find_annexes(files, notes, scratch)
+    result = assemble(found, form_set, trusted) if found else YearImport()
+    result.notes[:0] = notes
+    if result.usable:
+        write_year(out, year_texts(result.files, out, result.sources), force)
+    return result
+
+
+def _report(result: YearImport, out: Path, stream: TextIO) -> None:
+    for note in sorted(result.notes, key=lambda n: n.where):
+        stream.write(note.text() + "\n")
+    if not result.usable:
+        stream.write(f"{display_path(out)}: 没有找到可导入的附件，没有写入。\n")
+        return
+    files = len(result.files)
+    placed = "全部内容都已导入" if not result.notes.errors else f"{result.notes.errors} 处内容无法放置（见上），其余已导入"
+    stream.write(f"{display_path(out)}: 表样“{result.form_set}”（{result.reason}）\n")
+    stream.write(f"{display_path(out)}: 写入 {files} 个文件；{placed}。\n")
+
+
+def run(inputs: Sequence[Path], out: Path, form_set: str | None, force: bool, trusted: Sequence[Path], stream: TextIO) -> int:
+    """Import one department-year or a whole intake; returns the exit code (0, 1, 2)."""
+    missing = [p for p in inputs if not p.exists()]
+    if missing:
+        raise UnusableInputError(f"{display_path(missing[0])}: 错误: 找不到这个文件或文件夹：请检查路径")
+    with tempfile.TemporaryDirectory(prefix="annexgen-import-") as scratch:
+        units = units_of(inputs)
+        if units is None:
+            files = [f for p in inputs for f in word_files(p)]
+            if not files:
+                raise UnusableInputError(f"{display_path(inputs[0])}: 错误: 没有 Word 文件（.docx、.doc、.wps）：请指定自评附件的文件或所在文件夹")
+            probe = Notes()
+            found = find_annexes(files, probe, Path(tempfile.mkdtemp(dir=scratch))) if len(files) > 1 and len(inputs) == 1 else []
+            if len(files) > 1 and _repeats(found):
+                units = [Unit(f.stem, [f]) for f in files]
+            else:
+                result = import_year(files, out, form_set, force, trusted, Path(tempfile.mkdtemp(dir=scratch)))
+                _report(result, out, stream)
+                return 2 if not result.usable else (1 if result.notes.errors else 0)
+        return _intake(units, out, form_set, force, trusted, stream, Path(scratch))
+
+
+def _intake(units: list[Unit], out: Path, form_set: str | None, force: bool, trusted: Sequence[Path], stream: TextIO, scratch: Path) -> int:
+    usable = partial = 0
+    with _progress(len(units)) as advance:
+        for unit in units:
+            advance(unit.name)
+            target = out / unit.name
+            try:
+                work = Path(tempfile.mkdtemp(dir=scratch))
+                notes = Notes()
+                found = find_annexes(unit.files, notes, work)
+                result = assemble(found, form_set, trusted) if found else YearImport()
+                result.notes[:0] = notes
+                year = result.files.get("部门.yaml", {}).get("年度")
+                target = out / unit.name / str(year or PROJECT_PLACEHOLDER)
+                if result.usable:
+                    write_year(target, year_texts(result.files, target, result.sources), force)
+            except AnnexgenError as e:
+                stream.write(f"{e.shown()}\n")
+                partial += 1
+                continue
+            _report(result, target, stream)
+            usable += result.usable
+            partial += result.usable and bool(result.notes.errors)
+    stream.write(f"导入了 {len(units)} 个单位：{usable} 个写入 {display_path(out)}，其中 {partial} 个有无法放置的内容。\n")
+    if usable:
+        stream.write(f"下一步：运行 annexgen check {display_path(out)} 检查全部单位。\n")
+    return 2 if not usable else (1 if partial or usable < len(units) else 0)
+
+
+def _progress(total: int):
+    """A progress bar on a terminal (rich); elsewhere nothing: the final line says it all."""
+    if not sys.stderr.isatty():
+        return nullcontext(lambda _name: None)
+    from contextlib import contextmanager
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    @contextmanager
+    def bar():
+        with Progress(TextColumn("导入"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"), transient=True) as progress:
+            task = progress.add_task("", total=total)
+            started = [False]
+
+            def advance(name: str) -> None:
+                if started[0]:
+                    progress.advance(task)
+                started[0] = True
+                progress.update(task, description=name)
+
+            yield advance
+
+    return bar()
