@@ -15,5 +15,6 @@ from . import sums  # noqa: F401  totals, 其中 lines, rates
 from . import scores  # noqa: F401  the 执行率 score, weights, indicator scores, grade
 from . import facts  # noqa: F401  years, one fact in two places, prose
 from . import review  # noqa: F401  what a reviewer asks about (warnings)
+from . import blanks  # noqa: F401  a year not filled in yet (annexgen new)
 
 # isort: on

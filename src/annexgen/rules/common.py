@@ -11,7 +11,7 @@ from ..derive import (
     OVERALL,
     column_names,
 )
-from ..model import Group, Indicator, resolve
+from ..model import FundLine, Group, Indicator, resolve
 from ..values import digits_problem, rounded
 
 # --- labels -----------------------------------------------------------------------
@@ -72,6 +72,16 @@ def quantity(text: str | None) -> Quantity | None:
     if not m or digits_problem(m["num"]):  # a number beyond the limits is not a figure to compare
         return None
     return Quantity(m["op"], Decimal(m["num"]), m["unit"] or "")
+
+
+def unfilled_result(text: str | None) -> bool:
+    """An indicator's 实际完成值 not written yet (blank; “无” is a result)."""
+    return text is None or not text.strip()
+
+
+def unfilled_line(line: FundLine) -> bool:
+    """A 年度资金总额 row with nothing to score yet: neither 全年执行数 nor 执行率 (a year not filled in)."""
+    return line.全年执行数 is None and line.执行率 is None
 
 
 def is_blank(text: str | None) -> bool:

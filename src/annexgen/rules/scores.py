@@ -19,7 +19,7 @@ from ..derive import (
 from ..findings import Finding
 from ..model import resolve
 from ..values import fmt, interval, overlaps, rounded
-from .common import assessment, group_weight, indicator_name, is_blank, quantity
+from .common import assessment, group_weight, indicator_name, is_blank, quantity, unfilled_line, unfilled_result
 
 
 @rule(
@@ -52,11 +52,11 @@ def rate_score(ctx: Context) -> Iterator[Finding]:
 )
 def score_missing(ctx: Context) -> Iterator[Finding]:
     for lp, line in fund_lines(ctx.sub):
-        if line.分值 is not None and line.得分 is None:
+        if line.分值 is not None and line.得分 is None and not unfilled_line(line):  # nothing to score yet: not-filled says so
             hint = f"（分值 × 执行率 = {fmt(score_value(line.分值, line.执行率.value))}）" if line.执行率 is not None else ""
             yield ctx.finding(lp + ("得分",), "score-missing", f"预算执行率有分值 {fmt(line.分值)}，但得分空白：请填写得分{hint}")
     for path, _g, ind in scored_indicators(ctx.sub):
-        if ind.分值 is not None and ind.得分 is None:
+        if ind.分值 is not None and ind.得分 is None and not unfilled_result(ind.实际完成值):
             yield ctx.finding(path + ("得分",), "score-missing", f"指标“{indicator_name(ind)}”有分值 {fmt(ind.分值)}，但得分空白：请填写得分")
 
 
