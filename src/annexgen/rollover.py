@@ -29,6 +29,7 @@ What happens to each value, and why:
 
 from __future__ import annotations
 
+import bisect
 import json
 import os
 import re
@@ -166,8 +167,8 @@ class Tally:
 class FileRoll:
     """The edits of one YAML file, and the values it must hold after them."""
 
-    def __init__(self, file: Path, text: str, data: Any, tally: Tally) -> None:
-        self.file, self.text, self.data, self.tally = file, text, data, tally
+    def __init__(self, file: Path, text: str, data: Any, tally: Tally, year: int) -> None:
+        self.file, self.text, self.data, self.tally, self.year = file, text, data, tally, year
         self.values, self.keys = spans(text)
         self.expected = _copy(data)
         self.edits: list[tuple[int, int, str]] = []
@@ -281,9 +282,39 @@ class FileRoll:
             kept.append(new)
         return kept if kept or not items else None
 
+    def comments(self) -> list[tuple[int, int, str]]:
+        """Comments that name the fiscal year or the one before, with those years moved on (“2023年决算数” → “2024年决算数”)."""
+        scalars = sorted((s.start, s.end) for s in [*self.values.values(), *self.keys.values()] if s.kind in ("scalar", "alias"))
+        starts = [a for a, _ in scalars]
+        out = []
+        for m in re.finditer(r"(?:^|(?<=[ \t]))#[^\n]*", self.text, re.M):
+            i = bisect.bisect_right(starts, m.start()) - 1
+            if i >= 0 and scalars[i][0] <= m.start() < scalars[i][1]:
+                continue  # a # inside a quoted or block text
+            new = shift_years(self.year)(m[0])
+            if new != m[0] and not any(a < m.end() and m.start() < b for a, b, _ in self.edits):
+                out.append((m.start(), m.end(), new))
+        return out
+
+    def _aligned(self, edits: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+        """Keep a trailing comment in its column: the spaces before it take up what the values on its line gained or lost."""
+        out = list(edits)
+        line_delta = 0
+        for n, (start, end, new) in enumerate(edits):
+            old = self.text[start:end]
+            if "\n" in old or "\n" in new:
+                line_delta = 0
+                continue
+            same_line = n > 0 and "\n" not in self.text[edits[n - 1][1]:start] and "\n" not in self.text[edits[n - 1][0]:edits[n - 1][1]]
+            line_delta = (line_delta if same_line else 0) + len(old) - len(new)
+            m = re.match(r"([\]}]*)( +)#", self.text[end:])  # the value's closing brackets, the spaces, the comment
+            if m and line_delta and (n + 1 == len(edits) or edits[n + 1][0] >= end + len(m[0]) - 1):
+                out[n] = (start, end + len(m[0]) - 1, new + m[1] + " " * max(1, len(m[2]) + line_delta))
+        return out
+
     def result(self) -> str:
         """The edited text, checked: parsed again, it must hold exactly the expected values."""
-        edits = sorted(self.edits)
+        edits = self._aligned(sorted(self.edits + self.comments()))
         for (a0, a1, _), (b0, _b1, _) in zip(edits, edits[1:]):
             if b0 < a1:
                 raise RolloverError(shown(self.file), "两处修改重叠（程序错误），没有写出新文件夹", "internal")
@@ -473,7 +504,7 @@ def roll_folder(old: Path) -> Rolled:
             raise RolloverError(shown(doc.file), f"无法再次读取（{getattr(e, 'message', e)}）", "bad-file", 2) from None
         if note:
             rolled.notes.append(f"{shown(doc.file)}: 原为 GBK/GB18030 编码，新文件改存为 UTF-8")
-        f = FileRoll(doc.file, text, doc.data, rolled.tally)
+        f = FileRoll(doc.file, text, doc.data, rolled.tally, year)
         plan = roll_project if prefix[0] == "项目" else PLANS[doc.file.name]
         plan(f, year)
         rolled.files[rel] = f.result()
