@@ -114,6 +114,11 @@ class Columns:
             out[name] = cell
         return out
 
+    def covered(self, cell: Cell, names: tuple[str, ...]) -> list[str]:
+        """The fields among `names` whose columns the cell covers."""
+        lo, hi = cell.col, cell.col + cell.span
+        return [n for n, (a, b) in self.ranges.items() if n in names and a < hi and lo < b]
+
     def expected(self) -> str:
         return "、".join(f"“{n}”" for n in self.ranges)
 
@@ -229,6 +234,12 @@ class IndicatorTree:
         return "new", cell.text
 
     def row(self, line: Line) -> None:
+        wide = next((c for c in line.filled() if len(self.columns.covered(c, INDICATOR_FIELDS)) > 1), None)
+        if wide is not None:  # a note typed across the table, or cells merged over several columns: no indicator row
+            shown = "”“".join(self.columns.covered(wide, INDICATOR_FIELDS))
+            self.notes.error(line.where(self.file, wide), "unknown-row",
+                             f"指标表中的“{quote(wide.text)}”一格跨“{shown}”几栏，不是一个指标行：此行未读入，应每栏一格")
+            return
         cells = self.columns.assign(line, self.file, self.notes)
         (kind1, text1), (kind2, text2) = self._label(cells.get("一级")), self._label(cells.get("二级"))
         fields = [n for n in self.columns.ranges if n not in ("一级", "二级")]

@@ -116,21 +116,22 @@ def _pairs(line: Line, labels: dict[str, tuple[str, str]], file: str, notes: Not
     for cell in line.cells:
         if cell.continued:
             continue
+        found = None if is_blank(cell) else _split(cell.text, labels)
         if pending is not None:
-            out.append((pending[0], Values.text(cell), cell))
-            pending = None
-            continue
+            pending_target, pending = pending[0], None
+            if found is None:  # a blank cell or a value, not a label
+                out.append((pending_target, Values.text(cell), cell))
+                continue
+            out.append((pending_target, None, cell))  # the next cell is a label of its own: this one is blank
         if is_blank(cell) or is_section(cell.text):
             continue
-        found = _split(cell.text, labels)
         if found is None:
             notes.error(line.where(file, cell), "unknown-cell",
                         f"不认识的内容“{quote(cell.text)}”：此处应为{_expected(labels)}等标签及其数值")
-        elif found[1] is None:
-            if found[0] is not None:
-                pending = (found[0], cell)
+        elif found[0] is not None and (found[1] is None or not found[1].strip()):
+            pending = (found[0], cell)  # "主管部门：" or "主管部门": its value, if any, is in the next cell
         elif found[0] is not None:
-            out.append((found[0], found[1] if found[1].strip() else None, cell))
+            out.append((found[0], found[1], cell))
     if pending is not None:
         out.append((pending[0], None, pending[1]))
     return out
