@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import shutil
+import subprocess
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -372,3 +374,22 @@ def test_checklist_answers_typed_as_words_and_unknown_grade(tmp_path: Path) -> N
     assert tree["实施情况"] == {"资金管理": {"是否制定资金管理办法": True}}
     assert "自评结论" not in tree
     assert sorted((n.code, n.where.row, n.where.cell) for n in notes) == [("no-tick", 1, 3), ("not-a-grade", 2, 3)]
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is installed by scripts/setup (required in CI)")
+def test_files_rewritten_by_libreoffice_read_the_same(built, tmp_path: Path) -> None:
+    """docx → odt → docx: LibreOffice rewrites the structure (styles, breaks); both readers give the same data."""
+    combined = next(f for f in built["longhui-hrss/2024"] if "全部附件" in f.name)
+    profile = f"-env:UserInstallation=file://{tmp_path / 'profile'}"
+    run = dict(check=True, capture_output=True, timeout=600)
+    subprocess.run(["soffice", profile, "--headless", "--convert-to", "odt", "--outdir", str(tmp_path / "odt"), str(combined)], **run)
+    odt = next((tmp_path / "odt").iterdir())
+    subprocess.run(["soffice", profile, "--headless", "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(tmp_path / "back"), str(odt)], **run)
+    back = next((tmp_path / "back").iterdir())
+    sub = derived("longhui-hrss/2024")
+    notes = Notes()
+    basic = read_basic(annexes_of(back, "基础数据表")[0], back.name, notes)
+    checklist = read_checklist(annexes_of(back, "自评基础数据表")[0], back.name, notes)
+    assert list(notes) == []
+    assert dump(BasicData.model_validate(basic)) == dump(sub.基础数据表)
+    assert dump(Checklist.model_validate(checklist)) == dump(sub.整体自评.自评基础数据表)

@@ -263,28 +263,27 @@ class _BasicReader:
         if all(y is not None for _, y in order):
             self.years["经费控制情况"] = [y for _, y in order]
 
-    def _values(self, table: Table, r: int, row: list[Cell], columns: list[tuple[int, int]]) -> list[str]:
-        """The text under each column range; other filled cells right of the labels are reported."""
-        texts = [""] * len(columns)
+    def _values(self, table: Table, r: int, row: list[Cell], columns: list[tuple[int, int]]) -> list[tuple[str, Where]]:
+        """The text under each column range and where it is; other filled cells right of the labels are reported."""
+        found = [("", Where(self.file, table.index, r + 1, start + 1)) for start, _ in columns]
         first = min(start for start, _ in columns)
         for cell in row:
             text = self._text(cell)
             if cell.col + cell.span <= first or not text.strip():
                 continue
             hits = [i for i, (start, end) in enumerate(columns) if cell.col < end and start < cell.col + cell.span]
-            if len(hits) == 1 and not texts[hits[0]].strip():
-                texts[hits[0]] = text
+            if len(hits) == 1 and not found[hits[0]][0].strip():
+                found[hits[0]] = (text, self.where(table, r, cell))
             else:
                 self.notes.error(self.where(table, r, cell), "unknown-cell", f"这一格“{quote(text)}”不在任何一栏之下（或与同一栏的另一格重复）：没有读入")
-        return texts
+        return found
 
     def _figures_row(self, table: Table, r: int, row: list[Cell]) -> None:
         assert self.pending is not None
         kind, columns = self.pending
         self.pending = None
-        texts = self._values(table, r, row, [(s, e) for _, s, e in columns])
-        for (name, start, _), text in zip(columns, texts):
-            where = Where(self.file, table.index, r + 1, start + 1)
+        found = self._values(table, r, row, [(s, e) for _, s, e in columns])
+        for (name, _, _), (text, where) in zip(columns, found):
             if kind == "staff":
                 value = percent_value(text, where, self.notes) if name == "控制率" else count_value(text, where, self.notes)
                 target = self.staff
@@ -302,7 +301,7 @@ class _BasicReader:
         first = self.fund_cols[0][0]
         labels = [c for c in row if c.col + c.span <= first and self._text(c).strip()]
         label_cell = labels[-1] if labels else None
-        texts = self._values(table, r, row, self.fund_cols)
+        found = self._values(table, r, row, self.fund_cols)
         label = self._text(label_cell) if label_cell else ""
         key, numbered = _row_key(label)
         field = FUND_ROWS.get(key)
@@ -315,10 +314,10 @@ class _BasicReader:
             if field in self.funds:
                 self.notes.error(where, "duplicate-row", f"“{quote(label)}”一行出现了两次：只读入第一次出现的")
                 return
-            self.funds[field] = self._amounts(table, r, texts, signed=field == "部门基本支出预算调整")
+            self.funds[field] = self._amounts(found, signed=field == "部门基本支出预算调整")
             self.in_specials = field == "县级专项资金"
             return
-        filled = [t for t in texts if not is_blank(t)]
+        filled = [t for t, _ in found if not is_blank(t)]
         if not key or _DOTS.match(label) or _PLACEHOLDER.match(key):
             if filled:
                 self.notes.error(where, "unnamed-row", f"这一行没有专项名称（“{quote(label)}”），却填了数字“{quote(' '.join(filled))}”：没有读入，请补上名称")
@@ -326,16 +325,13 @@ class _BasicReader:
                 self.notes.warning(where, "template-row", f"表样的示例行“{quote(label)}”没有填写：已跳过")
             return
         if self.in_specials:
-            self.specials.append({"名称": label, "金额": self._amounts(table, r, texts)})
+            self.specials.append({"名称": label, "金额": self._amounts(found)})
             return
         self.notes.error(where, "unknown-row", f"不认识的行名“{quote(label)}”：应为经费控制情况的行（如“三公”经费、公用经费、政府采购金额），或“县级专项资金”下的专项")
 
-    def _amounts(self, table: Table, r: int, texts: list[str], signed: bool = False) -> list[Any]:
-        values = []
-        for (start, _), text in zip(self.fund_cols or [], texts):
-            value = amount_value(text, Where(self.file, table.index, r + 1, start + 1), self.notes, signed=signed)
-            values.append(None if value is OUT else value)
-        return values
+    def _amounts(self, found: list[tuple[str, Where]], signed: bool = False) -> list[Any]:
+        values = [amount_value(text, where, self.notes, signed=signed) for text, where in found]
+        return [None if value is OUT else value for value in values]
 
     def tree(self, title: str | None, notes_below: list[str]) -> dict[str, Any]:
         tree: dict[str, Any] = {}
@@ -373,7 +369,7 @@ def below_table(annex: Annex, file: str, notes: Notes, skip: tuple[str, ...] = (
         if not key or is_signature(text) or any(key.startswith(s) for s in skip):
             continue
         if seen_table:
-            out.append(text)
+            out.append(_TRAILING_LINES.sub("", text))  # a page break after the paragraph reads as a line break
         else:
             notes.error(Where(file, paragraph=block.index), "unknown-text", f"表格之前的文字“{quote(text)}”不是表的标题：没有读入")
     return out
