@@ -224,7 +224,7 @@ def flatten(blocks: list, blank_between: bool = True) -> list:
     return out
 
 
-def as_clerk_expects(blocks: list) -> list:
+def as_clerk_expects(blocks: list, renumber: bool = True) -> list:
     """What reading the clerk's version must give: headings renumbered as printed; unnumbered headings
     (no style to tell them) are paragraphs followed by their content; blank paragraphs are layout."""
     out = []
@@ -234,12 +234,12 @@ def as_clerk_expects(blocks: list) -> list:
                 out.append(b)
             continue
         for heading, inner in b.items():
-            inner = as_clerk_expects(inner or [])
+            inner = as_clerk_expects(inner or [], renumber)
             if numbering(heading) is None:
                 out.append(heading)
                 out.extend(inner)
             else:
-                out.append({variant(heading): inner or None})
+                out.append({variant(heading) if renumber else heading: inner or None})
     return out
 
 
@@ -349,3 +349,51 @@ def test_an_edited_build_keeps_its_styles(tmp_path: Path) -> None:
     five = next(b for b in tree["正文"] if "五、主要经验及做法、存在的问题及原因分析" in b)
     assert "存在的问题及原因分析" in five["五、主要经验及做法、存在的问题及原因分析"][-1]
     assert list(notes) == []
+
+
+# --- the seeds: the reports as their clerks typed them -----------------------------------------
+
+SEEDS = REPO.parent / "shared" / "seeds"
+_BOOKMARK = re.compile(r"\[bookmark: [^\]]*\]")
+
+
+def seed_section(name: str, label: str, stop: str | None = None) -> list[str]:
+    """The seed's lines from an annex label to the next label (or to the first line after the
+    cover that starts with `stop`), bookmarks left out: the paragraphs as the clerk typed them."""
+    lines = [_BOOKMARK.sub("", line) for line in (SEEDS / name).read_text(encoding="utf-8").split("\n")]
+    start = next(i for i, line in enumerate(lines) if line.strip() == label)
+    end = next((i for i in range(start + 1, len(lines)) if re.fullmatch(r"\s*附件\s*\d+(-\d+)?\s*", lines[i])), len(lines))
+    if stop is not None:
+        cover = next(i for i in range(start, end) if lines[i].lstrip().startswith(stop))
+        end = next(i for i in range(cover + 1, end) if lines[i].lstrip().startswith(stop))
+    return lines[start:end]
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="the seed documents are not beside the repository")
+@pytest.mark.parametrize(
+    "seed, label, year, which, stop",
+    [
+        ("000_3be2371918d1ba32.txt", "附件4", "miluo-hrss/2023", "4", None),
+        # the seed lost 附件5-2's label and title: 5-1 ends where 5-2's cover begins
+        ("000_3be2371918d1ba32.txt", "附件5-1", "miluo-hrss/2023", "5-1", "部 门 名 称"),
+        ("000_3be2371918d1ba32.txt", "附件5-3", "miluo-hrss/2023", "5-3", None),
+        ("000_3be2371918d1ba32.txt", "附件5-4", "miluo-hrss/2023", "5-4", None),
+        ("003_054a0f482106efb5.txt", "附件3", "longhui-hrss/2024", "3", None),
+    ],
+)
+def test_seed_reports_read_as_transcribed(seed: str, label: str, year: str, which: str, stop: str | None, tmp_path: Path) -> None:
+    """The seed's paragraphs in a plain file (no styles): the same report as the data/ transcription,
+    except that a heading without a number cannot be told from a paragraph without styles."""
+    _, _, reports = year_reports(year)
+    derived = next(r for n, r, _ in reports if n == which)
+    path = clerk_docx(tmp_path / "seed.docx", seed_section(seed, label, stop), label=None)
+    tree, notes = read_one(path)
+    assert list(notes) == [], [n.text() for n in notes]
+    assert tree["标题"].replace("\n", "") == derived.标题.replace("\n", "")
+    assert tree.get("副标题") == derived.副标题
+    assert ("封面" in tree) == (derived.封面 is not None)
+    if "封面" in tree:
+        assert tree["封面"] == {"部门名称": "汨罗市人力资源和社会保障局", "日期": dt.date(2024, 10, 17)}
+    assert tree.get("附件清单", []) == derived.附件清单
+    want = as_clerk_expects(normal(derived.model_dump())["正文"], renumber=False)
+    assert tree["正文"] == want
