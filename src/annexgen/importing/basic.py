@@ -23,6 +23,7 @@ from ..model import BasicData, BuildingControl, FundControl, Staffing
 from .annexes import Annex
 from .grid import Cell, Paragraph, Table
 from .notes import Notes, Where, quote
+from .signature import is_signature
 from .text import BLANKS, label_key, parse_figure
 
 OUT = object()  # a value that could not be read: its key is kept out of the tree (a note says why)
@@ -107,12 +108,6 @@ def count_value(text: str, where: Where, notes: Notes) -> Any:
     if figure is None or figure.unit not in ("", "人") or figure.value < 0 or figure.value.as_tuple().exponent != 0:
         return _not_figure(notes, where, text, "人数（整数）")
     return int(figure.value)
-
-
-def is_signature(text: str) -> bool:
-    """A signature line below a table (read elsewhere): 填表人：… 单位负责人签字：…"""
-    key = label_key(text)
-    return "填表人" in key or "单位负责人" in key
 
 
 def title_of(annex: Annex) -> str | None:
