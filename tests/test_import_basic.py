@@ -365,7 +365,8 @@ def test_ticks_go_with_the_word_beside_them(answer: str, expected: tuple) -> Non
 
 def test_checklist_answers_typed_as_words_and_unknown_grade(tmp_path: Path) -> None:
     rows: list[Row] = [
-        ["实施情况", "资金管理", "是否制定资金管理办法：是\n资金拨付有完整的审批程序：是 否"],
+        ["", "资金管理", "是否制定资金管理办法：是\n资金拨付有完整的审批程序：是 否"],  # no 实施情况 label: found by the questions
+        ["", "资产管理", "是否制定资产管理制度：☑"],
         [("自评结论", 2), "优秀"],
     ]
     path = clerk_docx(tmp_path / "words.docx", ["部门整体支出绩效自评基础数据表"], 3, rows, [])
@@ -373,7 +374,7 @@ def test_checklist_answers_typed_as_words_and_unknown_grade(tmp_path: Path) -> N
     tree = read_checklist(annexes_of(path, "自评基础数据表")[0], "words.docx", notes)
     assert tree["实施情况"] == {"资金管理": {"是否制定资金管理办法": True}}
     assert "自评结论" not in tree
-    assert sorted((n.code, n.where.row, n.where.cell) for n in notes) == [("no-tick", 1, 3), ("not-a-grade", 2, 3)]
+    assert sorted((n.code, n.where.row, n.where.cell) for n in notes) == [("no-tick", 1, 3), ("no-tick", 2, 3), ("not-a-grade", 3, 3)]
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is installed by scripts/setup (required in CI)")

@@ -138,9 +138,9 @@ class _ChecklistReader:
                 elif key in SINGLES:
                     self._single(table, r, key, cell, value)
                     used.add(i + 1)
-                elif section == "实施情况" and key in Implementation.model_fields:
+                elif key in Implementation.model_fields:
                     group, group_col = key, cell.col
-                elif section == "实施情况":
+                elif section == "实施情况" or _find(QUESTIONS, cell.text):
                     self._questions(table, r, cell)
                 elif _strip_unit(key) in GROUPS:
                     group, group_col = _strip_unit(key), cell.col
@@ -213,8 +213,8 @@ class _ChecklistReader:
             words = [ch for ch in segment if ch in YES or ch in NO]
             if len(words) == 1:  # the answer typed as a word: 是 / 否
                 return words[0] in YES
-            if words:
-                self.notes.error(where, "no-tick", f"“{quote(label)}”的回答“{quote(segment)}”里没有勾选框（☑/□）：没有读入")
+            if words or any(ch in CHECKED for ch in segment):
+                self.notes.error(where, "no-tick", f"“{quote(label)}”的回答“{quote(segment)}”里看不出勾的是哪一项（应为“是☑ 否□”这样，勾选框紧挨着是或否）：没有读入")
                 return OUT
             return None
         if yes and no:
@@ -248,7 +248,7 @@ class _ChecklistReader:
         tree["实施情况"] = {
             group: ordered(Implementation.model_fields[group].annotation, self.answers[group])
             for group in Implementation.model_fields
-            if group in self.answers
+            if self.answers.get(group)
         }
         tree.update(ordered(Checklist, self.singles))
         tree["表注"] = notes_below
