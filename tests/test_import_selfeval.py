@@ -401,3 +401,71 @@ def test_rows_and_tables_that_fit_nowhere(years, tmp_path: Path) -> None:
     notes = Notes()
     assert read_overall(annex, "x.docx", notes) is None
     assert [(n.code, n.severity) for n in notes] == [("missing-table", "error")]
+
+
+def small_overall(path: Path, indicators: list[list[tuple[str, int]]], before: list[str] = (), between: str | None = None) -> Annex:
+    """A hand-typed 部门整体支出绩效自评表: a few rows, labels spelt as clerks do."""
+    head = [
+        [("预 算 单 位 名 称：", 2), ("某县某局 ", 7)],
+        [("年度预算申请(万元)", 3), ("年初预算数", 1), ("全年预算数", 1), ("全年执行数", 1), ("分值", 1), ("执行率", 1), ("得分", 1)],
+        [("年度资金总额", 3), ("１２．００", 1), ("12.00万元", 1), ("１２", 1), ("10", 1), ("100.00 %", 1), ("10", 1)],
+        [("按收入性质分：其中：一般公共预算：12.00", 4), ("按支出性质分：县级专项资金：12", 5)],
+        [("年度总体目标", 1), ("预期目标", 4), ("实际完成情况", 4)],
+        [("", 1), (" 稳就业 ", 4), ("", 4)],
+        INDICATOR_HEADER,
+    ]
+    doc = Document()
+    doc.add_paragraph("部门整体支出绩效自评表")
+    for text in before:
+        doc.add_paragraph(text)
+    if between is None:
+        add_table(doc, head + indicators)
+    else:
+        add_table(doc, head + indicators[:1])
+        doc.add_paragraph(between)
+        add_table(doc, indicators[1:])
+    doc.add_paragraph("注：本表金额单位为万元。")
+    doc.save(str(path))
+    return only_annex(path, OVERALL)
+
+
+def ind(l1: str, l2: str, name: str, score: str = "5") -> list[tuple[str, int]]:
+    return [("", 1), (l1, 1), (l2, 1), (name, 1), ("≥1", 1), ("1", 1), (score, 1), (score, 1), ("", 1)]
+
+
+def names(tree: dict) -> list[tuple[str, list[tuple[str | None, list[str]]]]]:
+    return [(g["名称"], [(s["名称"], [i["名称"] for i in s["三级指标"]]) for s in g["二级指标"]]) for g in tree["绩效指标"]]
+
+
+def test_labels_repeated_on_every_row_are_one_group(tmp_path: Path) -> None:
+    rows = [ind("产出指标", "数量指标", "甲"), ind("产出指标", "数量指标", "乙"), ind("产出指标", "质量指标", "丙"),
+            ind("效益指标", "质量指标", "丁"), ind("", "", "戊"), [("", 1)] * 9, [("", 1)] * 9]
+    annex = small_overall(tmp_path / "a.docx", rows)
+    notes = Notes()
+    tree = read_overall(annex, "a.docx", notes)
+    assert list(notes) == []
+    assert names(tree) == [("产出指标", [("数量指标", ["甲", "乙"]), ("质量指标", ["丙"])]),
+                           ("效益指标", [("质量指标", ["丁", "戊"])])]
+    assert tree["绩效指标"][1]["二级指标"][0]["三级指标"][1]["其后空行"] == 2
+    assert department_name(annex) == "某县某局 "
+    assert tree["年度资金总额"] == {"年初预算数": Decimal("12.00"), "全年预算数": "12.00万元", "全年执行数": Decimal("12"),
+                                "分值": Decimal("10"), "执行率": "100.00%", "得分": Decimal("10")}
+    assert str(tree["年度资金总额"]["年初预算数"]) == "12.00"
+    assert tree["按收入性质分"] == {"一般公共预算": Decimal("12.00")} and tree["按支出性质分"] == {"项目支出": Decimal("12")}
+    assert tree["年度总体目标"] == {"预期目标": " 稳就业 ", "实际完成情况": None}
+    assert tree["表注"] == ["注：本表金额单位为万元。"] and "总分" not in tree
+    SelfEvalTable.model_validate(tree)
+
+
+def test_paragraphs_around_the_table(tmp_path: Path) -> None:
+    rows = [[("", 1)] * 9, ind("产出指标", "数量指标", "甲"), ind("", "", "乙")]
+    annex = small_overall(tmp_path / "b.docx", rows, before=["单位：万元", "本表由办公室填报"], between="续表")
+    notes = Notes()
+    tree = read_overall(annex, "b.docx", notes)
+    assert names(tree) == [("产出指标", [("数量指标", ["甲", "乙"])])]  # the table continued after "续表"
+    assert [(n.code, n.severity, n.where.paragraph, n.where.row) for n in notes] == [
+        ("blank-row", "warning", 0, 8),
+        ("skipped-paragraph", "warning", 2, 0),
+        ("unknown-paragraph", "error", 3, 0),
+    ]
+    assert "本表由办公室填报" in notes[2].message

@@ -223,14 +223,12 @@ class IndicatorTree:
         self.groups: list[dict] = []
         self.last: dict | None = None  # the last indicator read, for blank rows after it
 
-    def _label(self, cell: Cell | None) -> tuple[str, str | None]:
-        """("carry", origin text or None) for an empty or continued cell, ("new", text) otherwise."""
-        if cell is None:
+    @staticmethod
+    def _label(cell: Cell | None) -> tuple[str, str | None]:
+        """("carry", None) for an empty cell or a merge's continuation (not assigned), ("new", text) otherwise."""
+        if is_blank(cell):
             return "carry", None
-        if cell.continued:
-            return "carry", cell.text
-        if not cell.text.strip():
-            return "carry", None
+        assert cell is not None
         return "new", cell.text
 
     def row(self, line: Line) -> None:
@@ -263,7 +261,7 @@ class IndicatorTree:
             self.groups.append(group)
         subs = group["二级指标"]
         if new_group or not subs or (kind2 == "new" and text2 != subs[-1]["名称"]):
-            # a continued cell across a group boundary keeps the text it shows; an empty one is no label
+            # a new 一级 whose 二级 cell is empty: a 二级 without a label
             subs.append({"名称": text2, "三级指标": []})
         indicator: dict[str, Any] = {}
         for name in INDICATOR_FIELDS:

@@ -93,6 +93,11 @@ def is_signature(text: str) -> bool:
     return "填表人" in key or "单位负责人" in key
 
 
+def _continued(text: str) -> bool:
+    """"续表", "续上表": a table continued on the next page, no content of its own."""
+    return label_key(text).rstrip(":") in ("续表", "续上表", "(续表)", "(续上表)")
+
+
 def _lines(annex: Annex) -> list[Line]:
     return [Line(t.index, r, cells) for t in annex.tables for r, cells in enumerate(t.rows)]
 
@@ -176,7 +181,6 @@ class _Reader:
         self.goals: dict[str, Any] | None = None
         self.tree: IndicatorTree | None = None
         self.total: dict[str, Any] | None = None
-        self.after_total = False
 
     def read(self) -> dict | None:
         if not self.annex.tables:
@@ -200,7 +204,7 @@ class _Reader:
             if self.tree is not None and self.total is None:
                 self.tree.row(line)
             return
-        if any(is_signature(c.text) for c in line.filled()):
+        if any(label_key(c.text).startswith(("填表人", "单位负责人")) for c in line.filled()):
             return  # a signature line typed into the table: read elsewhere
         if self._header(line):
             return
@@ -225,11 +229,14 @@ class _Reader:
         for (part, key), value, cell in _pairs(line, self.labels, self.file, self.notes):
             if part == "名称":
                 continue  # the department's name: `department_name`
-            if part == "":
-                self.found[key] = value
+            into = self.found if part == "" else self.parts[part]
+            if key in into:
+                self.notes.error(line.where(self.file, cell), "duplicate-row", f"“{key}”第二次出现（“{quote(cell.text)}”）：未读入")
+            elif part == "":
+                into[key] = value
             else:  # "其他资金：102.88": the figure after the label, located at its cell
                 figure = None if value is None else Cell(cell.row, cell.col, cell.span, value)
-                put(self.parts[part], key, self.values.amount(figure, line, key))
+                put(into, key, self.values.amount(figure, line, key))
 
     def _header(self, line: Line, probe: bool = False) -> bool:
         """Whether the row is a header (indicator, fund or goal columns); unless probing, take its columns."""
@@ -312,7 +319,7 @@ class _Reader:
     def _paragraphs_before(self) -> None:
         last = max(i for i, b in enumerate(self.annex.blocks) if isinstance(b, Table))
         for block in self.annex.blocks[:last]:
-            if isinstance(block, Paragraph) and block.text.strip() and not is_signature(block.text):
+            if isinstance(block, Paragraph) and block.text.strip() and not is_signature(block.text) and not _continued(block.text):
                 where = Where(self.file, paragraph=block.index)
                 if label_key(block.text).startswith(("单位:", "金额单位:")):
                     self.notes.warning(where, "skipped-paragraph", f"表外的“{quote(block.text)}”：表中金额按万元读入，此段未读入")
