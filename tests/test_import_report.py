@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import shutil
+import subprocess
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -11,8 +13,10 @@ from typing import Any
 
 import pytest
 from docx import Document
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_BREAK
 
+from annexgen.build import build
 from annexgen.check import review
 from annexgen.importing.annexes import split_annexes
 from annexgen.importing.grid import read_docx
@@ -397,3 +401,62 @@ def test_seed_reports_read_as_transcribed(seed: str, label: str, year: str, whic
     assert tree.get("附件清单", []) == derived.附件清单
     want = as_clerk_expects(normal(derived.model_dump())["正文"], renumber=False)
     assert tree["正文"] == want
+
+
+# --- styles: rewritten by LibreOffice, Word's own headings, a clerk's 正文 ----------------------
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is installed by scripts/setup (required in CI)")
+def test_reports_rewritten_by_libreoffice_read_the_same(tmp_path: Path) -> None:
+    """docx → odt → docx renames the template's style ids (一级标题 → Style17) but keeps their names."""
+    files = []
+    for year, number in (("miluo-hrss/2023", "4"), ("miluo-hrss/2023", "5-2"), ("longhui-hrss/2024", "3")):
+        sub, form_set, _ = year_reports(year)
+        files.append(tmp_path / f"{year.split('/')[0]}-{number}.docx")
+        files[-1].write_bytes(render_one(sub, form_set, number)[0])
+    profile = f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}"
+    subprocess.run(["soffice", profile, "--headless", "--convert-to", "odt", "--outdir", str(tmp_path / "odt"), *map(str, files)], check=True, capture_output=True, timeout=600)
+    odts = [tmp_path / "odt" / (f.stem + ".odt") for f in files]
+    subprocess.run(["soffice", profile, "--headless", "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(tmp_path / "back"), *map(str, odts)], check=True, capture_output=True, timeout=600)
+    for f in files:
+        back = tmp_path / "back" / f.name
+        assert "一级标题" not in back.read_bytes().decode("latin-1", "replace")  # the ids did change...
+        ours, theirs = read_one(f), read_one(back)
+        assert list(theirs[1]) == []
+        assert theirs[0] == ours[0], f.name  # ...the report read did not
+
+
+def test_every_report_read_the_same_from_the_combined_file(tmp_path: Path) -> None:
+    result = build(REPO / "data" / "miluo-hrss" / "2023", tmp_path / "out", combine=True)
+    combined = next(f for f in result.written if "全部附件" in f.name)
+    found = [a for a in split_annexes(read_docx(combined)) if a.kind in REPORT_KINDS]
+    sub, form_set, reports = year_reports("miluo-hrss/2023")
+    assert [a.number for a in found] == [n for n, *_ in reports]
+    for annex, (number, _, _) in zip(found, reports):
+        notes = Notes()
+        assert read_report(annex, "全部附件.docx", notes) == read_one(render_one(sub, form_set, number)[0])[0]
+        assert list(notes) == []
+
+
+def test_word_heading_styles_and_a_clerks_own_body_style(tmp_path: Path) -> None:
+    """Word's Heading 1/2 give levels (an unnumbered heading too); a style of the clerk's own named 正文 does not
+    make the file look like annexgen's: numbering still decides, and its blank paragraphs are layout."""
+    doc = Document()
+    body_style = doc.styles.add_style("正文", WD_STYLE_TYPE.PARAGRAPH)
+    doc.add_paragraph("2024年度某局部门整体支出绩效自评报告")
+    doc.add_paragraph("部门概况", style="Heading 1")
+    doc.add_paragraph("机构设置", style="Heading 2")
+    doc.add_paragraph("内设机构5个。", style=body_style)
+    doc.add_paragraph("", style=body_style)
+    doc.add_paragraph("1.主要职能", style=body_style)
+    doc.add_paragraph("负责全县就业。", style=body_style)
+    doc.add_paragraph("存在的问题", style="Heading 1")
+    doc.add_paragraph("（一）管理不够规范。", style=body_style)  # under a styled level 1, a numbered 正文 may be level 2
+    doc.add_paragraph("资产管理有待加强。", style=body_style)
+    doc.save(str(tmp_path / "r.docx"))
+    tree, notes = read_one(tmp_path / "r.docx")
+    assert list(notes) == []
+    assert tree["正文"] == [
+        {"部门概况": [{"机构设置": ["内设机构5个。", {"1.主要职能": ["负责全县就业。"]}]}]},
+        {"存在的问题": [{"（一）管理不够规范。": ["资产管理有待加强。"]}]},
+    ]

@@ -49,7 +49,11 @@ class Cell:
 
 @dataclass(frozen=True)
 class Paragraph:
-    """A body paragraph: its text and style id (empty when none)."""
+    """A body paragraph: its text and style name (the style id when styles.xml gives no name; empty when none).
+
+    Names, not ids: LibreOffice renames the ids of custom styles ("一级标题" becomes
+    "Style17") but keeps their names.
+    """
 
     index: int  # 1-based among the body's paragraphs
     text: str
@@ -188,15 +192,16 @@ def read_table(tbl: etree._Element, index: int) -> Table:
     return table
 
 
-def read_blocks(body: etree._Element) -> list[Block]:
-    """The body's paragraphs and tables in document order."""
+def read_blocks(body: etree._Element, style_names: dict[str, str] | None = None) -> list[Block]:
+    """The body's paragraphs and tables in document order; `style_names` maps style ids to names."""
     blocks: list[Block] = []
     paragraphs = tables = 0
     for el in _children(body):
         if el.tag == _w("p"):
             paragraphs += 1
             style = el.find(f"{_w('pPr')}/{_w('pStyle')}")
-            blocks.append(Paragraph(paragraphs, paragraph_text(el), style.get(_w("val")) if style is not None else ""))
+            sid = (style.get(_w("val")) or "") if style is not None else ""
+            blocks.append(Paragraph(paragraphs, paragraph_text(el), (style_names or {}).get(sid, sid)))
         elif el.tag == _w("tbl"):
             tables += 1
             blocks.append(read_table(el, tables))
@@ -206,8 +211,24 @@ def read_blocks(body: etree._Element) -> list[Block]:
 def read_docx(source: Path | bytes) -> list[Block]:
     """The body of a .docx file (a path or its bytes) as paragraphs and tables."""
     data = source if isinstance(source, bytes) else Path(source).read_bytes()
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
     with zipfile.ZipFile(BytesIO(data)) as z:
         xml = z.read("word/document.xml")
-    root = etree.fromstring(xml, etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False))
+        styles = z.read("word/styles.xml") if "word/styles.xml" in z.namelist() else None
+    root = etree.fromstring(xml, parser)
     body = root.find(_w("body"))
-    return read_blocks(body) if body is not None else []
+    return read_blocks(body, _style_names(styles, parser)) if body is not None else []
+
+
+def _style_names(xml: bytes | None, parser: etree.XMLParser) -> dict[str, str]:
+    """Paragraph style id → name, from word/styles.xml (none when it is missing or broken: ids are kept)."""
+    try:
+        root = etree.fromstring(xml, parser) if xml else None
+    except etree.XMLSyntaxError:
+        root = None
+    names: dict[str, str] = {}
+    for style in root.iter(_w("style")) if root is not None else ():
+        name = style.find(_w("name"))
+        if style.get(_w("type")) == "paragraph" and style.get(_w("styleId")) and name is not None and name.get(_w("val")):
+            names[style.get(_w("styleId"))] = name.get(_w("val"))
+    return names

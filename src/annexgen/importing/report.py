@@ -6,10 +6,11 @@ paragraphs under them — and at the end the list of attachments ("附件：1.�
 
 Heading levels come from two sources:
 
-- paragraph styles, when the file has them: annexgen's templates print level 1 and 2
-  in the styles 一级标题 and 二级标题 and everything else in 正文 (Word's Heading1…4
-  are read too); a deeper heading then stands in a 正文 paragraph and is recognised by
-  its numbering below the styled levels;
+- paragraph styles (by name: LibreOffice renames style ids), when the file has them:
+  annexgen's templates print level 1 and 2 in the styles 一级标题 and 二级标题 and
+  everything else in 正文, so a deeper heading stands in a 正文 paragraph and is
+  recognised by its numbering below level 2; Word's own heading styles (heading 1…6,
+  标题 1…) give their paragraphs' levels, and the numbering places the rest;
 - the numbering, in files without such styles: 一、 / （一） / 1. 1、 / （1） / ①, in
   full-width, half-width and spaced spellings. Levels nest as a reader meets them: a
   numbering kind already open is a sibling of that heading, a new kind opens a level
@@ -56,9 +57,12 @@ _KINDS: tuple[tuple[str, str, re.Pattern[str]], ...] = (
 MAX_HEADING_CHARS = 60
 _SENTENCE_END = "。！？；!?;…"
 _NO_END = "，,、"
-HEADING_STYLES = {"一级标题": 1, "二级标题": 2, "三级标题": 3, "四级标题": 4} | {f"{h}{n}": n for h in ("Heading", "heading") for n in range(1, 7)}
+#: paragraph style names (or ids, without styles.xml) → heading level
+HEADING_STYLES = {"一级标题": 1, "二级标题": 2, "三级标题": 3, "四级标题": 4} | {
+    f"{h}{n}": n for h in ("Heading", "heading", "Heading ", "heading ", "标题 ", "标题") for n in range(1, 7)
+}
 BODY_STYLE = "正文"
-OUR_STYLES = {"一级标题", "二级标题", BODY_STYLE}  # annexgen's templates style exactly two heading levels
+OUR_HEADINGS = {"一级标题", "二级标题"}  # annexgen's templates style exactly two heading levels, the rest is 正文
 OUR_DEPTH = 2
 COVER_STYLES = {"封面", "封面空行"}
 SUBTITLE_STYLE = "公文标题"
@@ -154,7 +158,7 @@ def _attachment_items(text: str) -> list[str]:
 
 @dataclass
 class _Line:
-    """A body paragraph: its text, the level its style gives (0 body text, None when the style says nothing)."""
+    """A body paragraph: its text, the heading level its style gives (None: not a heading style)."""
 
     index: int
     text: str
@@ -230,11 +234,14 @@ def _close(block: Any) -> Any:
     return block
 
 
-def _styled_depth(paragraphs: list[Paragraph]) -> int:
-    styles = {p.style for p in paragraphs}
-    if styles & OUR_STYLES:
-        return OUR_DEPTH
-    return max((HEADING_STYLES[s] for s in styles if s in HEADING_STYLES), default=0)
+def _styled_depth(styles: set[str]) -> int:
+    """Heading levels only a style can give (0: the numbering may make a heading of any level).
+
+    annexgen's templates style levels 1 and 2 and print everything deeper in 正文, so in
+    such a file a 正文 paragraph is a heading only below level 2. Word's own heading
+    styles promise nothing about the paragraphs a clerk left unstyled.
+    """
+    return OUR_DEPTH if styles & OUR_HEADINGS else 0
 
 
 class _Reader:
@@ -247,12 +254,14 @@ class _Reader:
         self.subtitle: list[str] = []
         self.lines: list[_Line] = []
         self.attachments: list[str] | None = None
+        styles = {b.style for b in annex.blocks if isinstance(b, Paragraph)}
+        self.depth = _styled_depth(styles)
+        self.ours = bool(styles & OUR_HEADINGS)  # printed by annexgen (or edited from such a file)
 
     def where(self, p: Paragraph) -> Where:
         return Where(self.file, paragraph=p.index)
 
     def read(self) -> dict | None:
-        paragraphs = [b for b in self.annex.blocks if isinstance(b, Paragraph)]
         phase = "front"
         for k, block in enumerate(self.annex.blocks):
             if isinstance(block, Table):
@@ -274,7 +283,7 @@ class _Reader:
                 self.body(block, text)
             else:
                 self.item(block, text)
-        body = _tree(self.lines, _styled_depth(paragraphs))
+        body = _tree(self.lines, self.depth)
         if not (self.annex.title or self.cover is not None or self.subtitle or body or self.attachments):
             self.notes.error(Where(self.file), "empty-report", "自评报告中没有找到任何内容：应有标题、正文的小标题和段落")
             return None
@@ -340,11 +349,10 @@ class _Reader:
 
     def body(self, p: Paragraph, text: str) -> None:
         if not text.strip():
-            if p.style == BODY_STYLE:  # a blank paragraph annexgen printed from the data, not layout
-                self.lines.append(_Line(p.index, text, 0, None))
+            if self.ours and p.style == BODY_STYLE:  # a blank paragraph annexgen printed from the data, not layout
+                self.lines.append(_Line(p.index, text, None, None))
             return
-        level = HEADING_STYLES.get(p.style, 0 if p.style == BODY_STYLE else None)
-        self.lines.append(_Line(p.index, text, level, numbering(text)))
+        self.lines.append(_Line(p.index, text, HEADING_STYLES.get(p.style), numbering(text)))
 
     def item(self, p: Paragraph, text: str) -> None:
         if not text.strip():
