@@ -394,3 +394,18 @@ def test_files_rewritten_by_libreoffice_read_the_same(built, tmp_path: Path) -> 
     assert list(notes) == []
     assert dump(BasicData.model_validate(basic)) == dump(sub.基础数据表)
     assert dump(Checklist.model_validate(checklist)) == dump(sub.整体自评.自评基础数据表)
+
+
+def test_a_header_without_its_row_of_figures_is_reported(tmp_path: Path) -> None:
+    rows: list[Row] = [
+        ["财政供养人员情况", "编制数", "实际在职人数", "控制率"],
+        ["经费控制情况", "2023年决算数", "2024年预算数", "2024年决算数"],
+        ["公用经费", "1", "2", "3.00"],
+        ["楼堂馆所控制情况", "批复规模", "实际规模", "规模控制率"],
+    ]
+    path = clerk_docx(tmp_path / "nofigures.docx", ["部门整体支出绩效评价基础数据表"], 4, rows, [])
+    notes = Notes()
+    tree = read_basic(annexes_of(path, "基础数据表")[0], "nofigures.docx", notes)
+    assert tree["经费控制情况"]["公用经费"] == [Decimal("1"), Decimal("2"), Decimal("3.00")]
+    assert tree["财政供养人员情况"] == {}
+    assert sorted((n.code, n.where.row) for n in notes) == [("missing-row", 2), ("missing-row", 4)]

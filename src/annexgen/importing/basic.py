@@ -16,10 +16,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from decimal import Decimal
 from typing import Any
 
-from ..model import BasicData, BuildingControl, FundControl, Staffing
+from ..model import BuildingControl, FundControl, Staffing
 from .annexes import Annex
 from .grid import Cell, Paragraph, Table
 from .notes import Notes, Where, quote
@@ -159,6 +158,7 @@ class _BasicReader:
         self.fund_cols: list[tuple[int, int]] | None = None  # grid ranges of [上年决算, 本年预算, 本年决算]
         self.pending: tuple[str, list[tuple[str, int, int]]] | None = None  # a header waiting for its row of figures
         self.in_specials = False
+        self.blank_figures = False
 
     def where(self, table: Table, r: int, cell: Cell | None = None) -> Where:
         return Where(self.file, table.index, r + 1, (cell.col + 1) if cell else 0)
@@ -172,12 +172,13 @@ class _BasicReader:
         for r, row in enumerate(table.rows):
             filled = [c for c in row if self._text(c).strip()]
             if not filled:
-                continue  # a blank row
+                self.blank_figures |= self.pending is not None  # a blank row under a header: its figures are blank
+                continue
             head = filled[0]
             section = _section(label_key(self._text(head)))
             if section is not None:
                 self.sections.add(section)
-                self.pending = None
+                self._unanswered(Where(self.file, table.index, r + 1))
                 getattr(self, "_" + section)(table, r, row, head)
                 continue
             if self.pending is not None and self._label_free(row, self.pending[1]):
@@ -187,6 +188,18 @@ class _BasicReader:
                 self._fund_row(table, r, row)
                 continue
             self.notes.error(self.where(table, r, head), "unknown-row", f"不认识的一行“{quote(self._text(head))}”：应为基础数据表的栏目（财政供养人员情况、经费控制情况、楼堂馆所控制情况等）")
+
+    def _unanswered(self, where: Where) -> None:
+        """A header whose row of figures never came is reported before the next section begins."""
+        if self.pending is not None and self.blank_figures:
+            kind, columns = self.pending
+            target = self.staff if kind == "staff" else self.building
+            assert target is not None
+            target.update((name, None) for name, _, _ in columns)
+        elif self.pending is not None:
+            what = "财政供养人员情况" if self.pending[0] == "staff" else "楼堂馆所控制情况"
+            self.notes.error(where, "missing-row", f"{what}的表头下面没有数字行：{what}没有读入")
+        self.pending, self.blank_figures = None, False
 
     @staticmethod
     def _label_free(row: list[Cell], columns: list[tuple[str, int, int]]) -> bool:
@@ -276,7 +289,7 @@ class _BasicReader:
     def _figures_row(self, table: Table, r: int, row: list[Cell]) -> None:
         assert self.pending is not None
         kind, columns = self.pending
-        self.pending = None
+        self.pending, self.blank_figures = None, False
         found = self._values(table, r, row, [(s, e) for _, s, e in columns])
         for (name, _, _), (text, where) in zip(columns, found):
             if kind == "staff":
@@ -287,7 +300,8 @@ class _BasicReader:
                     value = percent_value(text, where, self.notes)
                 else:
                     value = amount_value(text, where, self.notes, units=_AREA_UNITS if name.endswith("规模") else ())
-                target = self.building if self.building is not None else {}
+                target = self.building
+                assert target is not None
             if value is not OUT:
                 target[name] = value
 
@@ -378,6 +392,8 @@ def read_basic(annex: Annex, file: str, notes: Notes) -> dict | None:
     reader = _BasicReader(file, notes)
     for table in annex.tables:
         reader.table(table)
+    last = annex.tables[-1]
+    reader._unanswered(Where(file, last.index, len(last.rows)))
     first = annex.tables[0]
     for section in ("财政供养人员情况", "经费控制情况"):
         if section not in reader.sections:
