@@ -119,13 +119,24 @@ def plan(year: Year) -> list[Planned]:
     for spec in year.form_set.annexes:
         if spec.内容 in PER_PROJECT:
             for n, p in enumerate(sub.项目):
+                if spec.内容 == "项目支出绩效自评报告" and p.自评报告 is None:
+                    continue  # nothing to type (build refuses such a year)
                 number = fill_pattern(spec, "编号", 序号=n + 1)
                 written = p.标题 if spec.内容 == "项目支出绩效自评表" else (p.自评报告.标题 if p.自评报告 else None)
                 title = written or fill_pattern(spec, "默认标题", 项目名称=p.项目名称, **names)
                 out.append(Planned(spec, number, spec.内容, tuple(title.split("\n")), n))
-        else:
-            out.append(Planned(spec, spec.编号, spec.内容, tuple((_written_title(sub, spec.内容) or fill_pattern(spec, "默认标题", 项目名称="", **names)).split("\n"))))
+        elif _present(sub, spec.内容):
+            title = _written_title(sub, spec.内容) or fill_pattern(spec, "默认标题", 项目名称="", **names)
+            out.append(Planned(spec, spec.编号, spec.内容, tuple(title.split("\n"))))
     return out
+
+
+def _present(sub: Submission, kind: str) -> bool:
+    if kind == "基础数据表":
+        return sub.基础数据表 is not None
+    if kind == "自评基础数据表":
+        return sub.整体自评 is not None and sub.整体自评.自评基础数据表 is not None
+    return (sub.整体自评 if kind == "部门整体支出绩效自评表" else sub.自评报告) is not None
 
 
 def _written_title(sub: Submission, kind: str) -> str | None:
@@ -266,7 +277,8 @@ class ClerkDoc:
         if self.style.labels == "spaced":
             text = "附件 " + number.replace("-", "－")
         elif self.style.labels == "chinese":
-            text = "附件" + "-".join(_chinese(int(part)) for part in number.split("-"))
+            main, _, rest = number.partition("-")
+            text = "附件" + _chinese(int(main)) + ("-" + rest if rest else "")  # 附件三-1
         else:
             text = "附件" + number
         self.paragraph(text, font="黑体", size=32)
@@ -339,7 +351,7 @@ def write_annexes(year: Year, annexes: list[Planned], path: Path, style: Style =
     return ClerkFile(doc.save(Path(path)), parts)
 
 
-def write_year(root: Path, out: Path, layout: str = "per-annex", style: Style = Style()) -> list[ClerkFile]:
+def write_year(root: Path | Year, out: Path, layout: str = "per-annex", style: Style = Style()) -> list[ClerkFile]:
     """Every annex of a data/ department-year as a clerk's Word files in `out`, in one of LAYOUTS.
 
     - per-annex: one file per annex;
@@ -349,7 +361,7 @@ def write_year(root: Path, out: Path, layout: str = "per-annex", style: Style = 
     """
     if layout not in LAYOUTS:
         raise ValueError(f"layout must be one of {LAYOUTS}")
-    year = load_year(root)
+    year = root if isinstance(root, Year) else load_year(root)
     annexes = plan(year)
     if layout == "one-file":
         groups = [annexes]
@@ -360,6 +372,23 @@ def write_year(root: Path, out: Path, layout: str = "per-annex", style: Style = 
     else:
         groups = [[a] for a in annexes]
     return [write_annexes(year, group, Path(out) / f"文件{i:02d}.docx", style) for i, group in enumerate(groups, 1)]
+
+
+def write_intake(out: Path, roots: list[Path]) -> dict[Path, list[ClerkFile]]:
+    """A bureau's intake: per department-year a subfolder of clerk files (layouts and labels in turn) or one file.
+
+    Returns the files written per department-year root.
+    """
+    result = {}
+    for i, root in enumerate(roots):
+        year = load_year(root)
+        name = f"{year.sub.部门.部门名称}{year.sub.年度}"
+        style = Style(labels=("digits", "chinese", "spaced")[i % 3])
+        if i % 3 == 2:
+            result[Path(root)] = [write_annexes(year, plan(year), Path(out) / f"{name}.docx", style)]
+        else:
+            result[Path(root)] = write_year(year, Path(out) / name, ("per-annex", "attached")[i % 3], style)
+    return result
 
 
 # --- LibreOffice ---------------------------------------------------------------------------------------
@@ -397,8 +426,12 @@ def convert(paths: list[Path], target: str, outdir: Path) -> list[Path]:
 
 def to_doc(docx_path: Path, outdir: Path | None = None) -> Path:
     """The legacy .doc LibreOffice saves of a .docx (next to it unless `outdir` is given)."""
-    docx_path = Path(docx_path)
-    return convert([docx_path], "doc", outdir or docx_path.parent)[0]
+    return to_doc_all([Path(docx_path)], outdir or Path(docx_path).parent)[0]
+
+
+def to_doc_all(paths: list[Path], outdir: Path) -> list[Path]:
+    """`to_doc` for several files with one LibreOffice call."""
+    return convert(paths, "doc", outdir)
 
 
 def via_odt(docx_path: Path, outdir: Path | None = None) -> Path:
@@ -406,20 +439,21 @@ def via_odt(docx_path: Path, outdir: Path | None = None) -> Path:
 
     Written as `<stem>.odt.docx` next to the source unless `outdir` is given.
     """
-    docx_path = Path(docx_path)
+    return via_odt_all([Path(docx_path)], outdir or Path(docx_path).parent)[0]
+
+
+def via_odt_all(paths: list[Path], outdir: Path) -> list[Path]:
+    """`via_odt` for several files with two LibreOffice calls."""
     work = Path(tempfile.mkdtemp(prefix="clerkdocs-odt-"))
     try:
-        odt = convert([docx_path], "odt", work / "odt")[0]
-        back = convert([odt], "docx:MS Word 2007 XML", work / "back")[0]
-        target = Path(outdir or docx_path.parent) / f"{docx_path.stem}.odt.docx"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.move(str(back), target)
-        return target
+        odts = convert(paths, "odt", work / "odt")
+        out = []
+        for source, back in zip(paths, convert(odts, "docx:MS Word 2007 XML", work / "back")):
+            target = Path(outdir) / f"{Path(source).stem}.odt.docx"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(str(back), target)
+            out.append(target)
+        return out
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
-
-__all__ = [
-    "LAYOUTS", "LABELS", "Style", "Planned", "Part", "ClerkFile", "Year", "Cell", "Row", "ClerkDoc",
-    "load_year", "plan", "write_annexes", "write_year", "convert", "to_doc", "via_odt",
-]
