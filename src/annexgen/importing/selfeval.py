@@ -23,7 +23,6 @@ from .grid import Cell, Paragraph, Table
 from .indicators import (
     INDICATOR_REQUIRED,
     INDICATOR_SPEC,
-    MISSING,
     Columns,
     IndicatorTree,
     Line,
@@ -328,7 +327,8 @@ class _Reader:
 
     def _table_notes(self) -> list[str]:
         last = max(i for i, b in enumerate(self.annex.blocks) if isinstance(b, Table))
-        return [b.text for b in self.annex.blocks[last + 1 :] if isinstance(b, Paragraph) and b.text.strip() and not is_signature(b.text)]
+        # a page break left in the paragraph reads as a line break at its edge: not part of the note
+        return [b.text.strip("\n") for b in self.annex.blocks[last + 1 :] if isinstance(b, Paragraph) and b.text.strip() and not is_signature(b.text)]
 
     def _missing(self, what: str) -> None:
         self.notes.error(Where(self.file, self.annex.tables[0].index), "missing-row", f"表中没有找到{what}")
