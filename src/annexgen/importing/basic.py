@@ -179,7 +179,8 @@ class _BasicReader:
             if section is not None:
                 self.sections.add(section)
                 self._unanswered(Where(self.file, table.index, r + 1))
-                getattr(self, "_" + section)(table, r, row, head)
+                if section != "单位名称":  # the department's name is read with 部门.yaml
+                    getattr(self, "_" + section)(table, r, row, head)
                 continue
             if self.pending is not None and self._label_free(row, self.pending[1]):
                 self._figures_row(table, r, row)
@@ -243,9 +244,6 @@ class _BasicReader:
         texts = [self._text(c) for c in row if c.col > head.col and self._text(c).strip()]
         self.saving = text_value("\n".join(texts)) if texts else None
         self.fund_cols = None
-
-    def _单位名称(self, table: Table, r: int, row: list[Cell], head: Cell) -> None:
-        pass  # the department's name: read with 部门.yaml
 
     def _经费控制情况(self, table: Table, r: int, row: list[Cell], head: Cell) -> None:
         final, budget = [], []
