@@ -329,7 +329,7 @@ def test_an_edit_that_cannot_be_made_in_place_is_refused_with_its_place(tmp_path
     overall.write_text(source, encoding="utf-8")
     assert load(old).submission.整体自评.部门整体支出绩效自评表.年度总体目标.预期目标 == "520"
     result = runner.invoke(app, ["new", str(tmp_path / "2025"), "--from", str(old)])
-    assert result.exit_code == 1 and "[cannot-roll]" in result.output and "Traceback" not in result.output
+    assert result.exit_code == 1 and "[cannot-edit]" in result.output and "Traceback" not in result.output
     assert re.search(r"整体自评\.yaml:\d+:\d+: 错误: 改写后无法读取", result.output), result.output
     assert not (tmp_path / "2025").exists() and sorted(os.listdir(tmp_path)) == ["2024"]
 

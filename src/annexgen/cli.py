@@ -219,7 +219,7 @@ def new_command(
     except AnnexgenError as e:
         raise _fail(e) from None
     except KeyboardInterrupt as e:
-        typer.echo("已中断：新文件夹没有生成（已有的文件夹保持原样）。 [interrupted]", err=True)
+        typer.echo(printable(getattr(e, "message", "") or "已中断：新文件夹没有生成（已有的文件夹保持原样）。") + " [interrupted]", err=True)
         raise typer.Exit(_abandon(e)) from None
     raise typer.Exit(code)
 

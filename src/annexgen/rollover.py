@@ -2,8 +2,9 @@
 
 `annexgen new 2025/ --from 2024/` (issue 10, item 7). The YAML files are edited in
 place, at the exact spans of the values (every comment, the ``# yaml-language-server``
-line and the layout stay), and each edited file is parsed again and compared with
-the values it should now hold, so an edit that would change anything else is refused.
+line and the layout stay), by `yamledit.YamlEdit`: each edited file is parsed again
+and compared with the values it should now hold, so an edit that would change
+anything else is refused, located. Nothing is written here (see commands/new.py).
 
 What happens to each value, and why:
 
@@ -29,107 +30,23 @@ What happens to each value, and why:
 
 from __future__ import annotations
 
-import bisect
-import json
 import os
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable
 
-import yaml
-
-from .errors import AnnexgenError, UnusableInputError
+from .errors import UnusableInputError
 from .files import MAX_FILE_BYTES, BadFile, TooLarge, read_regular, shown
 from .findings import display_path
 from .load import _known_keys, load
 from .values import SourceInt
-from .yamlread import Budget, Document, Problem, decode, parse
+from .yamledit import EditError, YamlEdit, get, scalar_text
+from .yamlread import Problem, decode
 
 
-class RolloverError(AnnexgenError):
+class RolloverError(EditError):
     """`annexgen new` cannot make the new folder: `where: 错误: message [code]`."""
-
-    def __init__(self, where: str, message: str, code: str = "cannot-roll", exit_code: int = 1) -> None:
-        self.code, self.exit_code = code, exit_code
-        super().__init__(f"{where}: 错误: {message} [{code}]")
-
-
-# --- where every value is in the text ---------------------------------------------
-
-
-@dataclass
-class Span:
-    """A node of the YAML text: its character span, and how it is written."""
-
-    start: int
-    end: int
-    kind: str  # scalar, alias, seq, map
-    flow: bool = False
-    bare: bool = True  # no anchor, no tag
-
-
-@dataclass
-class _Frame:
-    kind: str
-    path: tuple
-    index: int = 0
-    key: Any = None
-    has_key: bool = False
-
-
-def spans(text: str) -> tuple[dict[tuple, Span], dict[tuple, Span]]:
-    """(values, keys): the span of every value and of every mapping key, by YAML path (keys as written)."""
-    values: dict[tuple, Span] = {}
-    keys: dict[tuple, Span] = {}
-    stack: list[_Frame] = []
-    for ev in yaml.parse(text, Loader=yaml.SafeLoader):
-        if isinstance(ev, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-            values[stack.pop().path].end = ev.end_mark.index
-            continue
-        if not isinstance(ev, yaml.NodeEvent):
-            continue
-        path: tuple = ()
-        if stack:
-            top = stack[-1]
-            if top.kind == "map" and not top.has_key:
-                if isinstance(ev, yaml.ScalarEvent):  # a key: the files have only text keys (the loader refused others)
-                    top.key, top.has_key = ev.value, True
-                    keys[top.path + (ev.value,)] = Span(ev.start_mark.index, ev.end_mark.index, "scalar")
-                continue
-            if top.kind == "map":
-                path, top.has_key = top.path + (top.key,), False
-            else:
-                path, top.index = top.path + (top.index,), top.index + 1
-        kind = {yaml.ScalarEvent: "scalar", yaml.AliasEvent: "alias", yaml.SequenceStartEvent: "seq", yaml.MappingStartEvent: "map"}[type(ev)]
-        bare = getattr(ev, "anchor", None) is None and getattr(ev, "tag", None) in (None, "!")
-        values[path] = Span(ev.start_mark.index, ev.end_mark.index, kind, bool(getattr(ev, "flow_style", False)), bare)
-        if kind in ("seq", "map"):
-            stack.append(_Frame(kind, path))
-    return values, keys
-
-
-def get(data: Any, path: tuple) -> Any:
-    for part in path:
-        if isinstance(data, dict) and part in data or isinstance(data, list) and isinstance(part, int) and part < len(data):
-            data = data[part]
-        else:
-            return None
-    return data
-
-
-def scalar_text(value: Any) -> str:
-    """How a value is written in YAML by this module: ~, true/false, numbers as written, text double-quoted."""
-    if value is None:
-        return "~"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, SourceInt):
-        return value.src
-    if isinstance(value, (int, Decimal)):
-        return str(value)
-    return json.dumps(str(value), ensure_ascii=False)  # a JSON string is a YAML double-quoted scalar
 
 
 # --- years --------------------------------------------------------------------------
@@ -161,80 +78,26 @@ class Tally:
     moved: int = 0  # 决算 figures moved into the 上年决算 column
     cleared: int = 0  # values written ~
     removed: int = 0  # report paragraphs removed
-    retitled: int = 0  # titles, labels and kept texts whose year changed
+    retitled: int = 0  # titles, headings and kept texts whose year changed
+
+    def add(self, f: "FileRoll") -> None:
+        self.moved += f.moved
+        self.cleared += f.counts["cleared"]
+        self.removed += f.counts["removed"]
+        self.retitled += f.counts["retexted"]
 
 
-class FileRoll:
-    """The edits of one YAML file, and the values it must hold after them."""
+class FileRoll(YamlEdit):
+    """The edits of one file of the department-year, for the year after `year`."""
 
-    def __init__(self, file: Path, text: str, data: Any, tally: Tally, year: int) -> None:
-        self.file, self.text, self.data, self.tally, self.year = file, text, data, tally, year
-        self.values, self.keys = spans(text)
-        self.expected = _copy(data)
-        self.edits: list[tuple[int, int, str]] = []
+    def __init__(self, file: Path, text: str, data: Any, year: int) -> None:
+        super().__init__(file, text, data)
+        self.year = year
+        self.moved = 0
 
-    def refuse(self, path: tuple, what: str) -> RolloverError:
-        pos = self.values[path].start if path in self.values else 0
-        line = self.text.count("\n", 0, pos) + 1
-        col = pos - (self.text.rfind("\n", 0, pos) + 1) + 1
-        return RolloverError(f"{shown(self.file)}:{line}:{col}", f"{what}，无法在原处修改：请改用普通写法（不用 &锚点、*别名、!!标签）后再运行 annexgen new")
-
-    def _put(self, path: tuple, value: Any) -> None:
-        parent = get(self.expected, path[:-1])
-        parent[path[-1]] = value
-
-    def _span(self, path: tuple) -> tuple[int, int]:
-        span = self.values[path]
-        if span.kind in ("seq", "map") and not span.flow:
-            raise self.refuse(path, "这里应是一个值，现为一段列表或映射")
-        end = span.start + len(self.text[span.start:span.end].rstrip())  # a block scalar's span takes its line breaks
-        return span.start, end
-
-    def set(self, path: tuple, value: Any, text: str | None = None) -> None:
-        """Write `value` at `path` (as `text`, or as `scalar_text(value)`)."""
-        if path not in self.values:
-            return
-        start, end = self._span(path)
-        self.edits.append((start, end, scalar_text(value) if text is None else text))
-        self._put(path, value)
-
-    def clear(self, path: tuple) -> None:
-        """Write ~ where a value is written (a key left out stays left out: annexgen computes it)."""
-        if path in self.values and get(self.data, path) is not None:
-            self.set(path, None)
-            self.tally.cleared += 1
-
-    def clear_all(self, path: tuple) -> None:
-        """Clear every value below `path`."""
-        value = get(self.data, path)
-        if isinstance(value, dict):
-            for key in value:
-                self.clear_all(path + (key,))
-        elif isinstance(value, list):
-            for i in range(len(value)):
-                self.clear_all(path + (i,))
-        else:
-            self.clear(path)
-
-    def retext(self, path: tuple, change: Callable[[str], str], key: bool = False) -> str:
-        """Apply `change` to the text at `path` (or to the key at its end): digits in place when they are written as they read."""
-        old = path[-1] if key else get(self.data, path)
-        if not isinstance(old, str) or change(old) == old:
-            return old
-        new = change(old)
-        span = (self.keys if key else self.values).get(path)
-        if span is None:
-            return old
-        raw = self.text[span.start:span.start + len(self.text[span.start:span.end].rstrip())]
-        if not span.bare:
-            raise self.refuse(path, "这段文字带锚点或标签")
-        inline = change(raw)
-        same = [m[0] for m in _YEAR.finditer(raw)] == [m[0] for m in _YEAR.finditer(old)]
-        self.edits.append((span.start, span.start + len(raw), inline if same else scalar_text(new)))
-        if not key:
-            self._put(path, new)
-        self.tally.retitled += 1
-        return new
+    def comment(self, text: str) -> str:
+        """Comments that name the fiscal year or the one before move on too (“2023年决算数” → “2024年决算数”)."""
+        return shift_years(self.year)(text)
 
     def roll_row(self, path: tuple) -> None:
         """[上年决算, 本年预算, 本年决算] → [本年决算, ~, ~]."""
@@ -242,25 +105,14 @@ class FileRoll:
         if not isinstance(row, list) or len(row) != 3 or path + (2,) not in self.values:
             return
         last = self.values[path + (2,)]
-        if row[2] is not None and last.kind == "scalar" and last.bare:
+        if row[2] is not None:  # copied as written (1.50 stays 1.50); an alias or anchored value by its value
             start, end = self._span(path + (2,))
-            self.set(path + (0,), row[2], self.text[start:end])
-            self.tally.moved += 1
+            self.set(path + (0,), row[2], self.text[start:end] if last.kind == "scalar" and last.bare else scalar_text(row[2]))
+            self.moved += 1
         elif row[0] is not None:
             self.set(path + (0,), None)
         for c in (1, 2):
             self.clear(path + (c,))
-
-    def delete_item(self, path: tuple) -> None:
-        """Remove a list item written on lines of its own (“- text”), with its trailing comment."""
-        start, end = self._span(path)
-        line_start = self.text.rfind("\n", 0, start) + 1
-        line_end = self.text.find("\n", end)
-        line_end = len(self.text) if line_end < 0 else line_end + 1
-        if not re.fullmatch(r"[ \t]*-[ \t]+", self.text[line_start:start]) or not re.fullmatch(r"\s*(#.*)?\s*", self.text[end:line_end]):
-            raise self.refuse(path, "这段正文与别的内容写在同一行")
-        self.edits.append((line_start, line_end, ""))
-        self.tally.removed += 1
 
     def blocks(self, path: tuple, items: list, headings: Callable[[str], str]) -> list | None:
         """A report body without its paragraphs: headings kept (years moved on), with their sub-headings."""
@@ -268,7 +120,7 @@ class FileRoll:
         if span.flow:
             kept = _headings_only(items, headings)
             self.edits.append((span.start, span.end, _flow(kept)))
-            self.tally.removed += _paragraphs(items)
+            self.counts["removed"] += _paragraphs(items)
             return kept
         kept: list = []
         for i, item in enumerate(items):
@@ -277,67 +129,10 @@ class FileRoll:
                 continue
             new = {}
             for heading, inner in item.items():
-                name = self.retext(path + (i, heading), headings, key=True)
+                name = self.retext(path + (i, heading), headings, _YEAR, key=True)
                 new[name] = self.blocks(path + (i, heading), inner, headings) if isinstance(inner, list) and inner else inner
             kept.append(new)
         return kept if kept or not items else None
-
-    def comments(self) -> list[tuple[int, int, str]]:
-        """Comments that name the fiscal year or the one before, with those years moved on (“2023年决算数” → “2024年决算数”)."""
-        scalars = sorted((s.start, s.end) for s in [*self.values.values(), *self.keys.values()] if s.kind in ("scalar", "alias"))
-        starts = [a for a, _ in scalars]
-        out = []
-        for m in re.finditer(r"(?:^|(?<=[ \t]))#[^\n]*", self.text, re.M):
-            i = bisect.bisect_right(starts, m.start()) - 1
-            if i >= 0 and scalars[i][0] <= m.start() < scalars[i][1]:
-                continue  # a # inside a quoted or block text
-            new = shift_years(self.year)(m[0])
-            if new != m[0] and not any(a < m.end() and m.start() < b for a, b, _ in self.edits):
-                out.append((m.start(), m.end(), new))
-        return out
-
-    def _aligned(self, edits: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
-        """Keep a trailing comment in its column: the spaces before it take up what the values on its line gained or lost."""
-        out = list(edits)
-        line_delta = 0
-        for n, (start, end, new) in enumerate(edits):
-            old = self.text[start:end]
-            if "\n" in old or "\n" in new:
-                line_delta = 0
-                continue
-            same_line = n > 0 and "\n" not in self.text[edits[n - 1][1]:start] and "\n" not in self.text[edits[n - 1][0]:edits[n - 1][1]]
-            line_delta = (line_delta if same_line else 0) + len(old) - len(new)
-            m = re.match(r"([\]}]*)( +)#", self.text[end:])  # the value's closing brackets, the spaces, the comment
-            if m and line_delta and (n + 1 == len(edits) or edits[n + 1][0] >= end + len(m[0]) - 1):
-                out[n] = (start, end + len(m[0]) - 1, new + m[1] + " " * max(1, len(m[2]) + line_delta))
-        return out
-
-    def result(self) -> str:
-        """The edited text, checked: parsed again, it must hold exactly the expected values."""
-        edits = self._aligned(sorted(self.edits + self.comments()))
-        for (a0, a1, _), (b0, _b1, _) in zip(edits, edits[1:]):
-            if b0 < a1:
-                raise RolloverError(shown(self.file), "两处修改重叠（程序错误），没有写出新文件夹", "internal")
-        text = self.text
-        for start, end, new in reversed(edits):
-            text = text[:start] + new + text[end:]
-        doc = Document(file=self.file, data=None)
-        try:
-            parse(text, doc, Budget())
-        except Problem as p:
-            raise RolloverError(f"{shown(self.file)}:{p.loc[0]}:{p.loc[1]}", f"改写后无法读取（{p.message}）：请用普通写法后再运行 annexgen new") from None
-        if _normal(doc.data) != _normal(self.expected):
-            raise RolloverError(shown(self.file), "改写后的内容与应有的不一致，可能用了程序不支持的写法：请用普通写法后再运行 annexgen new")
-        return text
-
-
-def _copy(value: Any) -> Any:
-    """The containers copied; the scalars (immutable) shared."""
-    if isinstance(value, dict):
-        return {k: _copy(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_copy(v) for v in value]
-    return value
 
 
 def _paragraphs(items: list | None) -> int:
@@ -356,17 +151,6 @@ def _flow(items: list) -> str:
     return "[" + ", ".join(parts) + "]"
 
 
-def _normal(value: Any) -> Any:
-    """Values compared with their written precision and spelling (12.00 ≠ 12.0; 0731 ≠ 731)."""
-    if isinstance(value, dict):
-        return [(k, _normal(v)) for k, v in value.items()]
-    if isinstance(value, list):
-        return [_normal(v) for v in value]
-    if isinstance(value, (SourceInt, Decimal)):
-        return (type(value).__name__, str(value) if isinstance(value, Decimal) else value.src)
-    return (type(value).__name__, value)
-
-
 # --- what changes in each file ------------------------------------------------------------
 
 FUND_FIGURES = ("年初预算数", "全年预算数", "全年执行数", "执行率", "得分")  # a fund line's 分值 is a weight: kept
@@ -381,7 +165,7 @@ def roll_department(f: FileRoll, old: int) -> None:
 
 def roll_basic(f: FileRoll, old: int) -> None:
     new = old + 1
-    f.retext(("标题",), title_years(old))
+    f.retext(("标题",), title_years(old), _YEAR)
     for key, year in (("实际在职人数", new), ("楼堂馆所控制情况", new)):
         if get(f.data, ("年度标签", key)) is not None:
             f.set(("年度标签", key), SourceInt(year, str(year)))
@@ -402,13 +186,13 @@ def roll_basic(f: FileRoll, old: int) -> None:
 
 def roll_results(f: FileRoll, table: tuple, old: int) -> None:
     """A self-evaluation table's goals, indicators and 总分: targets and weights kept, results cleared."""
-    f.retext(table + ("年度总体目标", "预期目标"), shift_years(old))
+    f.retext(table + ("年度总体目标", "预期目标"), shift_years(old), _YEAR)
     f.clear(table + ("年度总体目标", "实际完成情况"))
     for g, group in enumerate(get(f.data, table + ("绩效指标",)) or []):
         for s, sub in enumerate(group.get("二级指标") or [] if isinstance(group, dict) else []):
             for k, _ind in enumerate(sub.get("三级指标") or [] if isinstance(sub, dict) else []):
                 row = table + ("绩效指标", g, "二级指标", s, "三级指标", k)
-                f.retext(row + ("年度指标值",), shift_years(old))
+                f.retext(row + ("年度指标值",), shift_years(old), _YEAR)
                 for key in INDICATOR_RESULTS:
                     f.clear(row + (key,))
     f.clear(table + ("总分", "得分"))
@@ -416,7 +200,7 @@ def roll_results(f: FileRoll, table: tuple, old: int) -> None:
 
 def roll_overall(f: FileRoll, old: int) -> None:
     t = ("部门整体支出绩效自评表",)
-    f.retext(t + ("标题",), title_years(old))
+    f.retext(t + ("标题",), title_years(old), _YEAR)
     for key in FUND_FIGURES:
         f.clear(t + ("年度资金总额", key))
     f.clear_all(t + ("按收入性质分",))
@@ -425,7 +209,7 @@ def roll_overall(f: FileRoll, old: int) -> None:
     c = ("自评基础数据表",)
     if get(f.data, c) is None:
         return
-    f.retext(c + ("标题",), title_years(old))
+    f.retext(c + ("标题",), title_years(old), _YEAR)
     f.clear(c + ("基本情况", "实有人数"))  # 编制人数 and 部门职能概述 stay, as 编制数
     f.clear_all(c + ("基本情况", "年度收入"))
     f.clear_all(c + ("基本情况", "年度支出"))
@@ -437,7 +221,7 @@ def roll_overall(f: FileRoll, old: int) -> None:
 def roll_report(f: FileRoll, r: tuple, old: int) -> None:
     if get(f.data, r) is None:
         return
-    f.retext(r + ("标题",), title_years(old))
+    f.retext(r + ("标题",), title_years(old), _YEAR)
     f.clear(r + ("封面", "日期"))
     body = get(f.data, r + ("正文",))
     if not isinstance(body, list) or not body:
@@ -452,7 +236,7 @@ def roll_report(f: FileRoll, r: tuple, old: int) -> None:
 
 
 def roll_project(f: FileRoll, old: int) -> None:
-    f.retext(("标题",), title_years(old))
+    f.retext(("标题",), title_years(old), _YEAR)
     for line in ("年度资金总额", "当年财政拨款", "上年结转资金", "其他资金"):
         for key in FUND_FIGURES:
             f.clear(("项目资金", line, key))
@@ -504,10 +288,11 @@ def roll_folder(old: Path) -> Rolled:
             raise RolloverError(shown(doc.file), f"无法再次读取（{getattr(e, 'message', e)}）", "bad-file", 2) from None
         if note:
             rolled.notes.append(f"{shown(doc.file)}: 原为 GBK/GB18030 编码，新文件改存为 UTF-8")
-        f = FileRoll(doc.file, text, doc.data, rolled.tally, year)
+        f = FileRoll(doc.file, text, doc.data, year)
         plan = roll_project if prefix[0] == "项目" else PLANS[doc.file.name]
         plan(f, year)
         rolled.files[rel] = f.result()
+        rolled.tally.add(f)
     rolled.skipped = sorted(set(_all_files(old)) - set(rolled.files))
     return rolled
 

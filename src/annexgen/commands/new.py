@@ -65,6 +65,7 @@ def write_folder(new: Path, files: dict[str, str], replace: bool) -> None:
     except OSError as e:
         raise _refuse(parent, f"无法在这里建立文件夹（{e.strerror or e}）：请检查路径和写权限", "write-error") from None
     aside: Path | None = None
+    swapped = False
     try:
         for rel, text in files.items():
             target = stage / rel
@@ -78,16 +79,23 @@ def write_folder(new: Path, files: dict[str, str], replace: bool) -> None:
             if replace:
                 aside = stage.with_name(stage.name + "-old")
                 os.rename(new, aside)
+            elif os.path.lexists(new):
+                os.rmdir(new)  # the empty folder NEW (only if still empty)
             os.rename(stage, new)
+            swapped = True
     except OSError as e:
         raise _refuse(new, f"无法写出新文件夹（{e.strerror or e}），原有内容没有改动", "write-error") from None
+    except KeyboardInterrupt as e:
+        if swapped:  # a signal held off during the swap arrives once it is done
+            e.message = f"已中断：{display_path(new)} 已经生成，请运行 annexgen check {display_path(new)} 查看。"  # type: ignore[attr-defined]
+        raise
     finally:
-        if os.path.lexists(stage):
+        if not swapped:
             shutil.rmtree(stage, ignore_errors=True)
             if aside is not None and os.path.lexists(aside) and not os.path.lexists(new):
                 os.rename(aside, new)  # put the old folder back
-    if aside is not None:
-        shutil.rmtree(aside, ignore_errors=True)
+        if aside is not None and swapped:
+            shutil.rmtree(aside, ignore_errors=True)
 
 
 def run(new: Path, old: Path, force: bool, out: TextIO) -> int:
@@ -95,7 +103,11 @@ def run(new: Path, old: Path, force: bool, out: TextIO) -> int:
     rolled = roll_folder(old)
     replace = check_target(new, old, force)
     write_folder(new, rolled.files, replace)
-    report(new, old, rolled, out)
+    try:
+        report(new, old, rolled, out)
+    except KeyboardInterrupt as e:
+        e.message = f"已中断：{display_path(new)} 已经生成，请运行 annexgen check {display_path(new)} 查看。"  # type: ignore[attr-defined]
+        raise
     return 0
 
 
