@@ -341,3 +341,16 @@ def test_moved_figures_keep_their_written_precision(tmp_path: Path) -> None:
     assert "公车运行维护: [1.50, ~, ~]" in (new / "基础数据表.yaml").read_text(encoding="utf-8")
     row = load(new).submission.基础数据表.经费控制情况.公车运行维护
     assert str(row[0]) == "1.50" and row[0] == Decimal("1.5")
+
+
+def test_other_files_are_named_and_a_gbk_file_is_written_as_utf8(tmp_path: Path) -> None:
+    old = year(tmp_path / "2024")
+    (old / "说明.txt").write_text("去年的备忘", encoding="utf-8")
+    dept = old / "部门.yaml"
+    dept.write_bytes(dept.read_text(encoding="utf-8").encode("gb18030"))
+    new = tmp_path / "2025"
+    result = runner.invoke(app, ["new", str(new), "--from", str(old)])
+    assert result.exit_code == 0, result.output
+    assert "没有复制" in result.output and "说明.txt" in result.output and not (new / "说明.txt").exists()
+    assert "改存为 UTF-8" in result.output
+    assert "年度: 2025" in (new / "部门.yaml").read_text(encoding="utf-8")
