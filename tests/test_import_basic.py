@@ -409,3 +409,12 @@ def test_a_header_without_its_row_of_figures_is_reported(tmp_path: Path) -> None
     assert tree["经费控制情况"]["公用经费"] == [Decimal("1"), Decimal("2"), Decimal("3.00")]
     assert tree["财政供养人员情况"] == {}
     assert sorted((n.code, n.where.row) for n in notes) == [("missing-row", 2), ("missing-row", 4)]
+
+
+def test_a_missing_value_cell_does_not_swallow_the_next_label(tmp_path: Path) -> None:
+    rows: list[Row] = [["基本情况", "编制人数", "实有人数", "131"], [("自评结论", 2), ("良", 2)]]
+    path = clerk_docx(tmp_path / "gap.docx", ["部门整体支出绩效自评基础数据表"], 4, rows, [])
+    notes = Notes()
+    tree = read_checklist(annexes_of(path, "自评基础数据表")[0], "gap.docx", notes)
+    assert tree["基本情况"] == {"编制人数": None, "实有人数": 131} and tree["自评结论"] == "良"
+    assert list(notes) == []

@@ -137,7 +137,7 @@ class _ChecklistReader:
                     section, section_col, group = key, cell.col, None
                 elif key in SINGLES:
                     self._single(table, r, key, cell, value)
-                    used.add(i + 1)
+                    used.add(i + 1 if value is not None else -1)
                 elif key in Implementation.model_fields:
                     group, group_col = key, cell.col
                 elif section == "实施情况" or _find(QUESTIONS, cell.text):
@@ -146,7 +146,7 @@ class _ChecklistReader:
                     group, group_col = _strip_unit(key), cell.col
                 elif key in BASICS or (group in GROUPS and key in GROUPS[group].model_fields) or _only_group(key):
                     self._basic(table, r, key, group, cell, value)
-                    used.add(i + 1)
+                    used.add(i + 1 if value is not None else -1)
                 else:
                     self.notes.error(self.where(table, r, cell), "unknown-cell", f"不认识的“{quote(cell.text)}”：应为自评基础数据表的栏目"
                                      "（基本情况、实施情况的各项，部门主要绩效、自评结论、问题与建议、主管部门意见）")
