@@ -460,3 +460,12 @@ def test_word_heading_styles_and_a_clerks_own_body_style(tmp_path: Path) -> None
         {"部门概况": [{"机构设置": ["内设机构5个。", {"1.主要职能": ["负责全县就业。"]}]}]},
         {"存在的问题": [{"（一）管理不够规范。": ["资产管理有待加强。"]}]},
     ]
+
+
+def test_signature_lines_are_skipped_but_prose_naming_them_stays(tmp_path: Path) -> None:
+    paragraphs = ["2024年度某局部门整体支出绩效自评报告", "部 门 名 称 ：", "    年   月   日", "一、绩效评价工作情况",
+                  "单位负责人高度重视，填表人认真核对。", "填表人：张三  填报日期：2025年3月1日", "单位负责人签字：李四"]
+    tree, notes = read_one(clerk_docx(tmp_path / "r.docx", paragraphs))
+    assert list(notes) == []
+    assert tree["封面"] == {}  # a cover left blank: there is one, with nothing filled in
+    assert tree["正文"] == [{"一、绩效评价工作情况": ["单位负责人高度重视，填表人认真核对。"]}]

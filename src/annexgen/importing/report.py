@@ -68,8 +68,10 @@ COVER_STYLES = {"封面", "封面空行"}
 SUBTITLE_STYLE = "公文标题"
 MAX_SUBTITLE_CHARS = 30
 MAX_COVER_NAME_CHARS = 40
-SIGNATURE_WORDS = ("填表人", "单位负责人")
+#: a signature line under the report, read elsewhere ("填表人：… 填报日期：…", "单位负责人签字：…"); prose naming them stays
+_SIGNATURE = re.compile(r"(填表人|单位负责人(签字|签章|签名)?)[\s\u3000]*[:：]")
 COVER_PAGE_NOTE = "(此页为封面)"
+BLANK_DATE = "年月日"
 
 _NAME_LABEL = re.compile(r"^(?:部门|单位|报送单位|填报单位|编制单位|预算部门|预算单位|部门\(单位\))(?:名称)?(?:\(盖章\))?:")
 _DATE = re.compile(
@@ -133,15 +135,15 @@ def parse_date(text: str) -> tuple[dt.date | None, bool]:
 
 
 def cover_name(text: str) -> str | None:
-    """The department named on a cover line ("部 门 名 称 ： 汨罗市…局"), or None when the line is no such label."""
+    """The department named on a cover line ("部 门 名 称 ： 汨罗市…局"; "" when left blank), or None when the line is no such label."""
     if not _NAME_LABEL.match(label_key(text)):
         return None
     colon = min(i for i in (text.find("："), text.find(":")) if i >= 0)
-    return text[colon + 1 :].strip() or None
+    return text[colon + 1 :].strip()
 
 
 def _is_signature(text: str) -> bool:
-    return any(word in text for word in SIGNATURE_WORDS)
+    return _SIGNATURE.search(text) is not None
 
 
 def _attachment_items(text: str) -> list[str]:
@@ -312,6 +314,8 @@ class _Reader:
         key = label_key(text)
         if not key:
             return True
+        if p.style in HEADING_STYLES or (self.ours and p.style == BODY_STYLE):
+            return False
         if p.style in COVER_STYLES or key == COVER_PAGE_NOTE or key == COVER_PAGE_NOTE[1:-1]:
             self.cover = self.cover if self.cover is not None else {}
             if key in (COVER_PAGE_NOTE, COVER_PAGE_NOTE[1:-1]):
@@ -321,13 +325,15 @@ class _Reader:
         if name is not None or is_date:
             self.cover = self.cover if self.cover is not None else {}
             if name is not None:
-                self.cover["部门名称"] = name
+                if name:
+                    self.cover["部门名称"] = name
             elif day is not None:
                 self.cover["日期"] = day
             else:
                 self.notes.error(self.where(p), "bad-date", f"封面上的日期“{quote(text)}”不完整或不存在：应为年月日，如“2024年10月17日”")
             return True
-        if key in self.titles:
+        if key in self.titles or key == BLANK_DATE:  # the title again; a cover's date left blank ("    年  月  日")
+            self.cover = {} if key == BLANK_DATE and self.cover is None else self.cover
             return True
         if numbering(text) is None and not any(c in key for c in "，。；：:,;"):
             if p.style == SUBTITLE_STYLE or (not self.subtitle and len(key) <= MAX_SUBTITLE_CHARS and key.endswith("报告")):
