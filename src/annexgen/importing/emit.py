@@ -87,7 +87,7 @@ def flow(value: Any, in_flow: bool = False) -> str:
 
 def _flow_ok(value: Any, path: tuple, flows: set[str]) -> bool:
     if isinstance(value, list):
-        return bool(value) and all(v is None or isinstance(v, (int, Decimal)) for v in value)  # rows of figures
+        return not value or all(v is None or isinstance(v, (int, Decimal)) for v in value)  # rows of figures, or []
     if isinstance(value, dict):
         return not value or (bool(path) and path[-1] in flows and all(_is_scalar(v) for v in value.values()))
     return True
