@@ -242,10 +242,14 @@ def overall_table(doc: ClerkDoc, year: Year, planned: Planned) -> None:
     lines = [("其中：一般公共预算：", inc.一般公共预算, "其中：基本支出：", out.基本支出),
              ("政府性基金拨款：", inc.政府性基金拨款, "项目支出：" if form == "汨罗" else "县级专项资金：", out.项目支出),
              ("纳入专户管理的非税收入拨款：", inc.纳入专户管理的非税收入拨款, None, None), ("其他资金：", inc.其他资金, None, None)]
+    def typed(text: str, value: Any) -> Cell:  # "其中：基本支出：" and its figure in one cell
+        runs = [text, amount(doc, value)]
+        return Cell([runs if doc.style.split_runs else ["".join(runs)]], 4)
+
     for i, (left, a, right, b) in enumerate(lines):
-        cells = [E(), Cell([[left, amount(doc, a)]], 4)]
+        cells = [E(), typed(left, a)]
         if right is not None:
-            rows.append(Row(cells + [Cell([[right, amount(doc, b)]], 4)]))
+            rows.append(Row(cells + [typed(right, b)]))
         elif not doc.style.uneven_rows:
             rows.append(Row(cells + [E(4)]))
         elif i == 2:

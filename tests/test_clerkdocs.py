@@ -144,13 +144,20 @@ def test_a_label_spans_grid_columns_where_the_form_has_none(written):
 def test_plain_style_has_none_of_the_habits(tmp_path, years):
     year = years[MILUO]
     plain = Style(spaced_labels=False, swapped_widths=False, split_runs=False, amounts=False, uneven_rows=False, extra_rows=False)
-    (f,) = write_annexes(year, [a for a in plan(year) if a.kind == "基础数据表"], tmp_path / "plain.docx", plain),
+    f = write_annexes(year, [a for a in plan(year) if a.kind in ("基础数据表", "部门整体支出绩效自评表")], tmp_path / "plain.docx", plain)
     xml = body_xml(f.path)
     assert not xml.findall(".//w:gridBefore", NS) and not xml.findall(".//w:gridAfter", NS)
-    table = next(b for b in read_docx(f.path) if isinstance(b, Table))
-    assert {len(row) for row in table.rows[2:36]} == {4}
-    funds = year.sub.基础数据表.经费控制情况
-    assert [c.text for c in table.rows[3][1:]] == [format(v, "f") for v in funds.三公经费]
+    assert max(len(p.findall("w:r", NS)) for tc in xml.findall(".//w:tc", NS) for p in tc.findall("w:p", NS)) == 1
+    basic, overall = (b for b in read_docx(f.path) if isinstance(b, Table))
+    assert {(row[0].col, row[0].span, row[-1].col + row[-1].span) for row in basic.rows} == {(0, 1, 7)}, "every row starts and ends on the grid"
+    figures = [c.text for row in _fund_rows(basic) for c in row[1:]]
+    funds = [v for triple in _model_fund_rows(year.sub.基础数据表.经费控制情况) for v in triple]
+    assert figures == ["" if v is None else format(v, "f") for v in funds]
+    grid = overall.grid()
+    header, _ = _columns(grid)
+    assert any(grid[header + 1]), "no blank row after the header"
+    assert not {"指标1", "……"} & {cell for row in grid for cell in row}
+    assert ["编制数", "控制率"] == [c.text for c in basic.rows[0] if c.text in ("编制数", "控制率")]
 
 
 # --- the content is the data's -------------------------------------------------------------------------
@@ -166,6 +173,14 @@ def _model_fund_rows(funds) -> list[list]:
     return rows
 
 
+def _fund_rows(table: Table) -> list:
+    """The rows of the 经费控制情况 block, found by their labels; the form's "......" rows left out."""
+    keys = [label_key(row[0].text) if row else "" for row in table.rows]
+    start = next(i for i, k in enumerate(keys) if k.startswith("经费控制情况")) + 1
+    end = next(i for i, k in enumerate(keys) if k.startswith("楼堂馆所"))
+    return [row for row in table.rows[start:end] if row[0].text != "......"]
+
+
 def _figure(text: str) -> str | None:
     figure = parse_figure(text)
     return None if figure is None else str(figure.value)
@@ -173,19 +188,16 @@ def _figure(text: str) -> str | None:
 
 @pytest.mark.parametrize("root", (MILUO, LONGHUI), ids=lambda r: r.parent.name)
 def test_amounts_are_typed_loosely_but_keep_value_and_decimals(written, years, root):
-    table = annex(written[root, "per-annex"], "基础数据表").tables[0]
-    keys = [label_key(row[0].text) if row else "" for row in table.rows]
-    start = next(i for i, k in enumerate(keys) if k.startswith("经费控制情况")) + 1
-    end = next(i for i, k in enumerate(keys) if k.startswith("楼堂馆所"))
-    rows = [row for row in table.rows[start:end] if row[0].text != "......"]
+    rows = _fund_rows(annex(written[root, "per-annex"], "基础数据表").tables[0])
     got = [[_figure(c.text) for c in row[1:]] for row in rows]
     want = [[None if v is None else str(Decimal(v)) for v in triple] for triple in _model_fund_rows(years[root].sub.基础数据表.经费控制情况)]
     assert got == want
     texts = [c.text for row in rows for c in row[1:] if c.text]
     assert any("万元" in t for t in texts) and any(t != t.rstrip() for t in texts) and any("０" <= t[0] <= "９" for t in texts)
-    if root == MILUO:
-        overall = annex(written[root, "per-annex"], "部门整体支出绩效自评表").tables[0]
-        assert "３８９７．９５" in [c.text for c in overall.rows[2]] or any("3,897.95" in c.text for c in overall.rows[2])
+    overall = annex(written[root, "per-annex"], "部门整体支出绩效自评表").tables[0]
+    line = years[root].sub.整体自评.部门整体支出绩效自评表.年度资金总额
+    total = next(row for row in overall.rows if any(label_key(c.text) == "年度资金总额" for c in row))
+    assert [_figure(c.text) for c in total[2:5]] == [str(Decimal(v)) for v in (line.年初预算数, line.全年预算数, line.全年执行数)]
 
 
 def _columns(grid: list[list[str]]) -> tuple[int, dict[str, int]]:
@@ -207,7 +219,7 @@ def test_indicator_texts_are_verbatim_with_a_blank_row_and_template_rows_left_in
     show = lambda v: "" if v is None else (format(v, "f") if isinstance(v, Decimal) else str(v))  # noqa: E731
     want = [(show(i.名称), show(i.年度指标值), show(i.实际完成值), show(i.分值), show(i.得分), show(i.偏差原因分析及改进措施)) for i in indicators]
     assert rows[: len(want)] == want
-    assert [r[0] for r in rows[len(want):]] == ["指标1", "……", rows[-1][0]]
+    assert [r[0] for r in rows[len(want): -1]] == ["指标1", "……"], "template rows left in after the last indicator"
     assert not any(grid[header + 1]), "a blank row right after the header"
     blank_rows = sum(1 for row in grid[header + 2:] if not any(row))
     assert blank_rows == sum(i.其后空行 for i in indicators)
