@@ -73,7 +73,7 @@ _SIGNATURE = re.compile(r"(填表人|单位负责人(签字|签章|签名)?)[\s\
 COVER_PAGE_NOTE = "(此页为封面)"
 BLANK_DATE = "年月日"
 
-_NAME_LABEL = re.compile(r"^(?:部门|单位|报送单位|填报单位|编制单位|预算部门|预算单位|部门\(单位\))(?:名称)?(?:\(盖章\))?:")
+_NAME_LABEL = re.compile(r"^(?:部门|单位|报送单位|填报单位|编制单位|预算部门|预算单位|部门\(单位\))(?:名称)?(?:\(盖章\))?(?::|(?<=名称)$)")
 _DATE = re.compile(
     r"^(?:(?:填报|报送|编制|评价)?日期:?)?(\d{4}|[〇零一二三四五六七八九]{4})年"
     r"(\d{1,2}|[十一二三四五六七八九]{1,3})月(?:(\d{1,2}|[十一二三四五六七八九]{1,3})日)?$"
@@ -138,8 +138,8 @@ def cover_name(text: str) -> str | None:
     """The department named on a cover line ("部 门 名 称 ： 汨罗市…局"; "" when left blank), or None when the line is no such label."""
     if not _NAME_LABEL.match(label_key(text)):
         return None
-    colon = min(i for i in (text.find("："), text.find(":")) if i >= 0)
-    return text[colon + 1 :].strip()
+    colons = [i for i in (text.find("："), text.find(":")) if i >= 0]
+    return text[min(colons) + 1 :].strip() if colons else ""
 
 
 def _is_signature(text: str) -> bool:
