@@ -159,6 +159,11 @@ def derive(sub: Submission) -> Submission:
         if _unset(sub, staff + ("控制率",)) and s.编制数 and s.实际在职人数 is not None:
             _set(sub, staff + ("控制率",), Percent.of(Decimal(s.实际在职人数) * 100 / s.编制数))
 
+    for i, project in enumerate(sub.项目):  # the form prints the department where a project names no other
+        for name in ("主管部门", "实施单位"):
+            if _unset(sub, ("项目", i, name)) and getattr(project, name) is None:
+                _set(sub, ("项目", i, name), sub.部门.部门名称)
+
     for prefix, table in score_tables(sub):
         _derive_scores(sub, prefix, table)
 
