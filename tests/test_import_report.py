@@ -177,6 +177,7 @@ def test_dates() -> None:
     assert parse_date("填报日期：２０２４年１０月１７日") == (dt.date(2024, 10, 17), True)
     assert parse_date("2024年2月30日") == (None, True)
     assert parse_date("2024年10月") == (None, True)
+    assert parse_date("2024-10-17") == (dt.date(2024, 10, 17), True)
     assert parse_date("2024年度决算") == (None, False)
 
 

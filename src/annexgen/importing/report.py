@@ -37,6 +37,8 @@ from typing import Any
 from .annexes import Annex
 from .grid import Paragraph, Table
 from .notes import Notes, Where, quote
+from .signature import is_signature
+from .signature import parse_date as numeric_date
 from .text import chinese_number, label_key
 
 _SP = r"[\s\u3000]*"
@@ -68,8 +70,6 @@ COVER_STYLES = {"封面", "封面空行"}
 SUBTITLE_STYLE = "公文标题"
 MAX_SUBTITLE_CHARS = 30
 MAX_COVER_NAME_CHARS = 40
-#: a signature line under the report, read elsewhere ("填表人：… 填报日期：…", "单位负责人签字：…"); prose naming them stays
-_SIGNATURE = re.compile(r"(填表人|单位负责人(签字|签章|签名)?)[\s\u3000]*[:：]")
 COVER_PAGE_NOTE = "(此页为封面)"
 BLANK_DATE = "年月日"
 
@@ -124,7 +124,8 @@ def parse_date(text: str) -> tuple[dt.date | None, bool]:
     """(the date, whether the line is a date at all): "2024  年 10 月 17 日", "二〇二四年十月十七日", "填报日期：…"."""
     m = _DATE.match(label_key(text))
     if not m:
-        return None, False
+        day = numeric_date(text)  # "2024-10-17", "2024.10.17"
+        return day, day is not None
     parts = [p if p is None or p.isdigit() else chinese_number(p) for p in m.groups()]
     if any(p is None for p in parts):
         return None, True
@@ -140,10 +141,6 @@ def cover_name(text: str) -> str | None:
         return None
     colons = [i for i in (text.find("："), text.find(":")) if i >= 0]
     return text[min(colons) + 1 :].strip() if colons else ""
-
-
-def _is_signature(text: str) -> bool:
-    return _SIGNATURE.search(text) is not None
 
 
 def _attachment_items(text: str) -> list[str]:
@@ -270,7 +267,7 @@ class _Reader:
                 self.table(block)
                 continue
             text = block.text.strip("\n")
-            if _is_signature(text):
+            if is_signature(text):  # "填表人：… 单位负责人签字：…" is read elsewhere; prose naming them stays
                 continue
             if phase == "front":
                 if self.front(block, text, self.annex.blocks[k + 1 :]):
