@@ -121,7 +121,7 @@ def heading_shape(text: str) -> str | None:
 
 
 def parse_date(text: str) -> tuple[dt.date | None, bool]:
-    """(the date, whether the line is a date at all): "2024  年 10 月 17 日", "二〇二四年十月十七日", "填报日期：…"."""
+    """(the date, whether the line is a date at all): "2024  年 10 月 17 日", "二〇二四年十月十七日", "填报日期：…", "2024-10-17"."""
     m = _DATE.match(label_key(text))
     if not m:
         day = numeric_date(text)  # "2024-10-17", "2024.10.17"
