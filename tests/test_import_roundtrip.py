@@ -27,11 +27,19 @@ def annexgen(*args: str):
 
 
 def derived(root: Path) -> str:
-    """A department-year's derived model as text: every Decimal with its precision, blanks and computed cells."""
+    """What a department-year's form set prints, as its derived model: every Decimal with its precision,
+    blanks and computed cells. Parts the form set has no annex for (example-county's 自评基础数据表,
+    kept for the 隆回 templates, is not printed by 汨罗) cannot come back from Word, and are left out."""
     loaded = load(root)
-    review(loaded, ())
-    assert loaded.submission is not None, [f.text() for f in loaded.findings]
+    _findings, form_set = review(loaded, ())
+    assert loaded.submission is not None and form_set is not None, [f.text() for f in loaded.findings]
     dump = loaded.submission.model_dump(by_alias=True)
+    kinds = {a.内容 for a in form_set.annexes}
+    if "自评基础数据表" not in kinds and dump["整体自评"]:
+        dump["整体自评"]["自评基础数据表"] = None
+    if "项目支出绩效自评报告" not in kinds:
+        for project in dump["项目"]:
+            project["自评报告"] = None
     return json.dumps(dump, ensure_ascii=False, indent=1, sort_keys=True, default=lambda o: f"{type(o).__name__}:{o}")
 
 

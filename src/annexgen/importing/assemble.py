@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
-from ..forms import FormSet, FormSetError, find_form_set, list_form_sets, read_form_set
+from ..forms import FormSet, FormSetError, fill_pattern, find_form_set, list_form_sets, read_form_set
 from ..render import safe_filename
 from .annexes import Annex
 from .grid import Block, Paragraph, Table
@@ -156,9 +156,11 @@ def assemble(found: Sequence[Found], form_set_name: str | None = None, trusted: 
     readers = _readers()
     useful = [f for f in found if f.annex.kind in readers]
     for f in found:
-        if f.annex.kind not in readers and f.annex.has_content():
+        if f.annex.kind not in readers and (f.annex.title or f.annex.has_content() or any(isinstance(b, Paragraph) and b.text.strip() for b in f.annex.blocks)):
             text = " ".join(f.annex.title) or next((b.text for b in f.annex.blocks if isinstance(b, Paragraph) and b.text.strip()), "")
             notes.error(_first_place(f), "unknown-annex", f"认不出这部分是哪个附件（“{quote(text)}”）：应以附件标签（如“附件2”）或表名（如“部门整体支出绩效自评表”）开头")
+    if not useful:
+        return result
     form_set, result.reason = choose_form_set(useful, form_set_name, trusted)
     result.form_set = form_set.name
 
@@ -205,7 +207,71 @@ def assemble(found: Sequence[Found], form_set_name: str | None = None, trusted: 
     if "部门整体支出绩效自评报告" in singles:
         result.files["自评报告.yaml"] = {"部门整体支出绩效自评报告": _cover(singles["部门整体支出绩效自评报告"][1], dept)}
     _place_projects(result, form_set, projects, reports, dept)
+    _unwrap_titles(result, form_set)
     return result
+
+
+def _capacity(form_set: FormSet, kind: str) -> float | None:
+    """How many em a title line of this kind of annex holds in the form set's template."""
+    from docx import Document
+
+    from ..titles import capacity
+
+    spec = next((s for s in form_set.annexes if s.内容 == kind), None)
+    if spec is None:
+        return None
+    try:
+        return capacity(Document(str(form_set.template(spec))))
+    except Exception:  # a template python-docx cannot open: titles stay as printed
+        return None
+
+
+def unwrap(title: str, room: float | None, keep: tuple[str, ...]) -> str:
+    """A printed title with the line breaks `titles.wrap` would make again taken out (the author's own breaks stay)."""
+    from ..titles import wrap
+
+    lines = title.split("\n")
+    if room is None or len(lines) < 2:
+        return title
+    out, i = [], 0
+    while i < len(lines):
+        j = max(k for k in range(i + 1, len(lines) + 1) if k == i + 1 or wrap("".join(lines[i:k]), room, keep) == lines[i:k])
+        out.append("".join(lines[i:j]))
+        i = j
+    return "\n".join(out)
+
+
+def _unwrap_titles(result: YearImport, form_set: FormSet) -> None:
+    """Titles as the data writes them: breaks that annexgen makes by itself for a long title are not written."""
+    department = result.files["部门.yaml"].get("部门名称") or ""
+    parts: list[tuple[str, dict, str]] = []
+    if "基础数据表.yaml" in result.files:
+        parts.append(("基础数据表", result.files["基础数据表.yaml"], ""))
+    for key, kind in (("部门整体支出绩效自评表", "部门整体支出绩效自评表"), ("自评基础数据表", "自评基础数据表")):
+        if key in result.files.get("整体自评.yaml", {}):
+            parts.append((kind, result.files["整体自评.yaml"][key], ""))
+    if "自评报告.yaml" in result.files:
+        parts.append(("部门整体支出绩效自评报告", result.files["自评报告.yaml"]["部门整体支出绩效自评报告"], ""))
+    for name, tree in result.files.items():
+        if name.startswith("项目/"):
+            parts.append(("项目支出绩效自评表", tree, tree.get("项目名称") or ""))
+            if isinstance(tree.get("自评报告"), dict):
+                parts.append(("项目支出绩效自评报告", tree["自评报告"], tree.get("项目名称") or ""))
+    rooms: dict[str, float | None] = {}
+    year = result.files["部门.yaml"].get("年度")
+    for kind, tree, project in parts:
+        if isinstance(tree.get("标题"), str) and "\n" in tree["标题"]:
+            spec = next((s for s in form_set.annexes if s.内容 == kind), None)
+            try:
+                default = fill_pattern(spec, "默认标题", 年度=year, 部门名称=department, 项目名称=project) if spec and year else None
+            except FormSetError:
+                default = None
+            if default is not None and default.replace("\n", "") == tree["标题"].replace("\n", ""):
+                tree["标题"] = default  # the form set's own title: its breaks, not the ones wrapping added
+                continue
+            if kind not in rooms:
+                rooms[kind] = _capacity(form_set, kind)
+            tree["标题"] = unwrap(tree["标题"], rooms[kind], (department, project))
 
 
 def _department(useful, singles, projects, reports) -> str | None:
