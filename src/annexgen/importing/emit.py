@@ -127,9 +127,13 @@ def _pattern(path: tuple) -> tuple:
 
 def schema_line(file: Path, schema: str) -> str:
     """`# yaml-language-server: $schema=…` pointing at annexgen's schema/ folder, relative to `file`."""
-    folder = Path(__file__).resolve().parents[3] / "schema"
-    if folder.is_dir():
-        rel = os.path.relpath(folder / schema, Path(os.path.abspath(file)).parent)
+    checkout = Path(__file__).resolve().parents[3]
+    folder = checkout / "schema"
+    here = Path(os.path.abspath(file)).parent
+    if folder.is_dir() and here.is_relative_to(checkout):
+        rel = os.path.relpath(folder / schema, here)
+    elif folder.is_dir():  # outside the checkout: the schema where it is
+        rel = str(folder / schema)
     else:  # an installed annexgen: as in data/
         rel = ("../" * (4 if file.parent.name == "项目" else 3)) + "schema/" + schema
     return f"# yaml-language-server: $schema={Path(rel).as_posix()}"

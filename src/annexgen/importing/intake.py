@@ -145,7 +145,8 @@ def find_annexes(paths: Sequence[Path], notes: Notes, scratch: Path) -> list[Fou
 
 def year_texts(files: dict[str, dict], out: Path, sources: Sequence[str]) -> dict[str, str]:
     """The YAML text of every file of an imported department-year."""
-    names = "、".join(Path(s).name for s in sources) or "无"
+    shown = [Path(s).name for s in sources]
+    names = "、".join(shown) if len(shown) <= 2 else f"{shown[0]} 等 {len(shown)} 个文件"
     texts = {}
     for name, tree in files.items():
         kind = "项目" if name.startswith("项目/") else name
