@@ -45,7 +45,6 @@ from annexgen.model import Submission
 
 LAYOUTS = ("per-annex", "one-file", "attached")
 LABELS = ("digits", "spaced", "chinese", "none")
-TABLE_KINDS = ("基础数据表", "部门整体支出绩效自评表", "项目支出绩效自评表", "自评基础数据表")
 _CHINESE = "〇一二三四五六七八九十"
 
 
@@ -125,28 +124,21 @@ def plan(year: Year) -> list[Planned]:
                 written = p.标题 if spec.内容 == "项目支出绩效自评表" else (p.自评报告.标题 if p.自评报告 else None)
                 title = written or fill_pattern(spec, "默认标题", 项目名称=p.项目名称, **names)
                 out.append(Planned(spec, number, spec.内容, tuple(title.split("\n")), n))
-        elif _present(sub, spec.内容):
-            title = _written_title(sub, spec.内容) or fill_pattern(spec, "默认标题", 项目名称="", **names)
+        elif (part := _part(sub, spec.内容)) is not None:
+            title = part.标题 or fill_pattern(spec, "默认标题", 项目名称="", **names)
             out.append(Planned(spec, spec.编号, spec.内容, tuple(title.split("\n"))))
     return out
 
 
-def _present(sub: Submission, kind: str) -> bool:
-    if kind == "基础数据表":
-        return sub.基础数据表 is not None
-    if kind == "自评基础数据表":
-        return sub.整体自评 is not None and sub.整体自评.自评基础数据表 is not None
-    return (sub.整体自评 if kind == "部门整体支出绩效自评表" else sub.自评报告) is not None
-
-
-def _written_title(sub: Submission, kind: str) -> str | None:
-    if kind == "基础数据表":
-        return sub.基础数据表.标题 if sub.基础数据表 else None
-    if kind == "部门整体支出绩效自评表":
-        return sub.整体自评.部门整体支出绩效自评表.标题 if sub.整体自评 else None
-    if kind == "自评基础数据表":
-        return sub.整体自评.自评基础数据表.标题 if sub.整体自评 and sub.整体自评.自评基础数据表 else None
-    return sub.自评报告.部门整体支出绩效自评报告.标题 if sub.自评报告 else None
+def _part(sub: Submission, kind: str) -> Any:
+    """The part of the data a one-off annex prints (each has its 标题), None when the data lacks it."""
+    overall = sub.整体自评
+    return {
+        "基础数据表": sub.基础数据表,
+        "部门整体支出绩效自评表": overall.部门整体支出绩效自评表 if overall else None,
+        "自评基础数据表": overall.自评基础数据表 if overall else None,
+        "部门整体支出绩效自评报告": sub.自评报告.部门整体支出绩效自评报告 if sub.自评报告 else None,
+    }[kind]
 
 
 # --- the document: paragraphs, runs and tables as Word writes them -------------------------------------
