@@ -96,10 +96,10 @@ def test_unlabelled_annexes_are_found_by_their_titles(tmp_path, years, root):
     assert titles == [["\n".join(a.title)] for a in plan(years[root])]
 
 
-@pytest.mark.xfail(strict=True, reason="split_annexes: an unlabelled annex whose title is typed as two paragraphs, "
-                   "the first without the kind's words (“2023年度劳动维权办案专项项目支出” / “绩效自评报告”), gets no kind")
 @pytest.mark.parametrize("root", (MILUO, LONGHUI), ids=lambda r: r.parent.name)
 def test_unlabelled_titles_on_two_paragraphs(tmp_path, years, root):
+    """An unlabelled annex whose title is typed as two paragraphs, the first without the kind's words
+    (“2023年度劳动维权办案专项项目支出” / “绩效自评报告”), is still found."""
     (f,) = write_year(years[root], tmp_path, "one-file", Style(labels="none"))
     assert found(f.path) == [(None, a.kind) for a in plan(years[root])]
 

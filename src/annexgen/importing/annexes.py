@@ -34,7 +34,7 @@ HEADER_KINDS: tuple[tuple[str, str], ...] = (
     ("基本情况", "自评基础数据表"),
 )
 MAX_TITLE_LINES = 4
-_LISTED = re.compile(r"^(附件|附表|\d+[.、)]|\(\d+\))")
+_LISTED = re.compile(r"^(附件|附表|\d+[.、)]|\(\d+\)|[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\))")  # lists and numbered headings
 MAX_TITLE_CHARS = 40  # a longer paragraph, or one ending like a sentence, is prose that names a form, not a title
 
 
@@ -67,12 +67,31 @@ class Annex:
         return any(isinstance(b, Table) for b in self.blocks) or sum(1 for b in self.blocks if isinstance(b, Paragraph) and b.text.strip()) > 1
 
 
+def _split_title(blocks: list[Block], i: int) -> str | None:
+    """The kind of a title typed over several paragraphs starting at `i` ("…项目支出" / "绩效自评报告"), else None."""
+    lines: list[str] = []
+    for block in blocks[i : i + 2 * MAX_TITLE_LINES]:
+        if not isinstance(block, Paragraph):
+            return None
+        text = block.text.strip()
+        if not text:
+            continue
+        lines.append(text)
+        if len(lines) > 1:
+            kind = title_kind("".join(lines))
+            if kind is not None:
+                return kind if all(title_kind(line) is None and not line.endswith(("。", "；", "，", "：", ":")) for line in lines[:-1]) else None
+        if len(lines) >= MAX_TITLE_LINES:
+            return None
+    return None
+
+
 def split_annexes(blocks: list[Block]) -> list[Annex]:
     """The annexes of a document body, in order; text before the first annex is dropped only if it is blank."""
     annexes: list[Annex] = []
     current: Annex | None = None
     titling = False  # still reading the current annex's title lines
-    for block in blocks:
+    for i, block in enumerate(blocks):
         if isinstance(block, Paragraph):
             text = block.text.strip()
             number = annex_number(text) if text else None
@@ -82,6 +101,8 @@ def split_annexes(blocks: list[Block]) -> list[Annex]:
                 titling = True
                 continue
             kind = title_kind(text) if text else None
+            if kind is None and text and not titling and (current is None or current.has_content()) and len(label_key(text)) <= MAX_TITLE_CHARS:
+                kind = _split_title(blocks, i)
             if kind is not None and (current is None or (not titling and current.has_content())):
                 current = Annex(None, None)  # a new annex without its label
                 annexes.append(current)

@@ -124,16 +124,24 @@ def _project_index(f: Found, form_set: FormSet) -> int | None:
 
 
 def _signatures(found: Sequence[Found], notes: Notes) -> dict | None:
+    """The signature line of the tables (one line, or typed over several paragraphs); a different one is noted."""
     signature: dict | None = None
     for f in found:
+        if f.annex.kind not in ("基础数据表", "自评基础数据表", "部门整体支出绩效自评表", "项目支出绩效自评表"):
+            continue  # a report's cover may print 填报日期 too
+        here: dict = {}
+        first: Paragraph | None = None
         for block in f.annex.blocks:
             if isinstance(block, Paragraph) and is_signature(block.text):
-                here = read_signature(block.text)
-                if signature is None:
-                    signature = here
-                elif here != signature:
-                    notes.warning(Where(f.file, paragraph=block.index), "signature-differs",
-                                  f"签字行与前面的不同：“{quote(block.text)}”；部门.yaml 只记第一处的签字，请核对")
+                here.update({k: v for k, v in read_signature(block.text).items() if k not in here or v is not None})
+                first = first or block
+        if first is None:
+            continue
+        if signature is None:
+            signature = here
+        elif here != signature:
+            notes.warning(Where(f.file, paragraph=first.index), "signature-differs",
+                          f"签字行与前面的不同：“{quote(first.text)}”；部门.yaml 只记第一处的签字，请核对")
     return signature
 
 

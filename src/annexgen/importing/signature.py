@@ -20,7 +20,8 @@ _DATE = re.compile(r"^(\d{4})\s*[年./-]\s*(\d{1,2})\s*[月./-]\s*(\d{1,2})\s*�
 
 def is_signature(text: str) -> bool:
     """Whether a paragraph is (part of) a signature line."""
-    return bool(_LABEL.search(text)) and ("填表人" in _squeeze(text) or "单位负责人" in _squeeze(text))
+    squeezed = _squeeze(text)
+    return bool(_LABEL.search(text)) and ("填表人" in squeezed or "单位负责人" in squeezed or bool(_LABEL.match(text.strip())))
 
 
 def _squeeze(text: str) -> str:
