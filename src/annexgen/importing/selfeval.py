@@ -32,6 +32,7 @@ from .indicators import (
     put,
     starts,
 )
+from .signature import is_signature
 from .notes import Notes, Where, quote
 from .text import label_key
 
@@ -85,11 +86,6 @@ def _bare(text: str) -> str:
     while key.startswith("其中:"):
         key = key[3:]
     return key.rstrip(":")
-
-
-def is_signature(text: str) -> bool:
-    key = label_key(text)
-    return "填表人" in key or "单位负责人" in key
 
 
 def _continued(text: str) -> bool:
