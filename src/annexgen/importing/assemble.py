@@ -109,7 +109,8 @@ def choose_form_set(found: Sequence[Found], name: str | None, trusted: Sequence 
             best = (points, fs)
     if best is None:
         raise FormSetError("错误: 没有可用的表样：请用 --forms 指定表样文件夹")
-    kinds = "、".join(dict.fromkeys(f"附件{f.annex.number}" if f.annex.number else str(f.annex.kind) for f in found)) or "无"
+    names = list(dict.fromkeys(f"附件{f.annex.number}" if f.annex.number else str(f.annex.kind) for f in found))
+    kinds = "、".join(names) if len(names) <= 4 else "、".join(names[:3]) + f" 等 {len(names)} 个附件"
     return best[1], f"按文件中的附件（{kinds}）与表样的附件最相符选定；不对时用 --form-set 指定"
 
 

@@ -276,8 +276,7 @@ class IndicatorTree:
 
     def _blank(self, line: Line) -> None:
         if self.last is None:
-            self.notes.warning(line.where(self.file), "blank-row", "指标表第一行之前的空白行：已跳过")
-            return
+            return  # a blank row before the first indicator holds nothing and prints as nothing in the model
         count = self.last.get("其后空行", 0)
         if count >= MAX_BLANK_ROWS:
             self.notes.warning(line.where(self.file), "blank-row", f"一个指标之后的空白行超过 {MAX_BLANK_ROWS} 行：多出的已跳过")
