@@ -305,8 +305,20 @@ def _department(useful, singles, projects, reports) -> str | None:
     return None
 
 
+def _empty_headings(blocks: list) -> list:
+    """A heading with nothing under it written as `: []`, as data/ writes it."""
+    out = []
+    for block in blocks or []:
+        if isinstance(block, dict):
+            block = {k: _empty_headings(v) if v else [] for k, v in block.items()}
+        out.append(block)
+    return out
+
+
 def _cover(report: dict, dept: dict) -> dict:
     """A report whose cover repeats 部门.yaml (部门名称, 填报日期) keeps only what differs: `封面: {}`."""
+    if isinstance(report.get("正文"), list):
+        report = {**report, "正文": _empty_headings(report["正文"])}
     cover = report.get("封面")
     if isinstance(cover, dict):
         signed = (dept.get("签字") or {}).get("填报日期")
