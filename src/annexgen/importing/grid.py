@@ -208,13 +208,42 @@ def read_blocks(body: etree._Element, style_names: dict[str, str] | None = None)
     return blocks
 
 
+#: the most a part of a submitted file may inflate to: a larger one is not a self-evaluation annex
+MAX_PART_BYTES = 64 * 1024 * 1024
+
+
+class TooLarge(ValueError):
+    """A part of the file inflates beyond MAX_PART_BYTES (a zip bomb, or not an annex)."""
+
+
+def _part(z: zipfile.ZipFile, name: str) -> bytes | None:
+    """A part of the package, read no further than MAX_PART_BYTES whatever its header claims."""
+    try:
+        info = z.getinfo(name)
+    except KeyError:
+        return None
+    if info.file_size > MAX_PART_BYTES:
+        raise TooLarge(name)
+    with z.open(info) as stream:
+        data = stream.read(MAX_PART_BYTES + 1)
+    if len(data) > MAX_PART_BYTES:
+        raise TooLarge(name)
+    return data
+
+
 def read_docx(source: Path | bytes) -> list[Block]:
-    """The body of a .docx file (a path or its bytes) as paragraphs and tables."""
+    """The body of a .docx file (a path or its bytes) as paragraphs and tables.
+
+    Raises zipfile.BadZipFile, KeyError (no word/document.xml), etree.XMLSyntaxError or
+    TooLarge for a file that is not a readable .docx; XML entities are never resolved.
+    """
     data = source if isinstance(source, bytes) else Path(source).read_bytes()
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False)
     with zipfile.ZipFile(BytesIO(data)) as z:
-        xml = z.read("word/document.xml")
-        styles = z.read("word/styles.xml") if "word/styles.xml" in z.namelist() else None
+        xml = _part(z, "word/document.xml")
+        if xml is None:
+            raise KeyError("word/document.xml")
+        styles = _part(z, "word/styles.xml")
     root = etree.fromstring(xml, parser)
     body = root.find(_w("body"))
     return read_blocks(body, _style_names(styles, parser)) if body is not None else []

@@ -22,7 +22,7 @@ import shutil
 import subprocess
 import tempfile
 import zipfile
-from io import BytesIO
+import zlib
 from pathlib import Path
 from typing import Sequence
 
@@ -34,14 +34,13 @@ from ..output import WriteError, held
 from .annexes import split_annexes
 from .assemble import Found
 from .emit import document
-from .grid import Block, read_blocks
+from .grid import Block, TooLarge, read_docx
 from .layout import COMMENTS, FLOWS, FROM, HEADERS
 from .notes import Notes, Where
 
 WORD = {".docx", ".docm"}
 LEGACY = {".doc", ".wps", ".rtf", ".odt", ".wpt", ".dot"}
 MAX_FILE_BYTES = 50 * 1024 * 1024
-MAX_XML_BYTES = 64 * 1024 * 1024  # word/document.xml, inflated
 CONVERT_SECONDS = 120  # per file
 
 
@@ -104,23 +103,12 @@ def read_file(path: Path, shown: str, notes: Notes) -> list[Block] | None:
         if size > MAX_FILE_BYTES:
             notes.error(Where(shown), "bad-file", f"文件太大（{size // 1048576} MB，最多 {MAX_FILE_BYTES // 1048576} MB）：不像一份自评附件")
             return None
-        data = path.read_bytes()
-        with zipfile.ZipFile(BytesIO(data)) as z:
-            info = z.getinfo("word/document.xml")
-            if info.file_size > MAX_XML_BYTES:
-                notes.error(Where(shown), "bad-file", "文件正文解压后太大：不像一份自评附件")
-                return None
-            with z.open(info) as stream:
-                xml = stream.read(MAX_XML_BYTES + 1)
-        if len(xml) > MAX_XML_BYTES:
-            notes.error(Where(shown), "bad-file", "文件正文解压后太大：不像一份自评附件")
-            return None
-        root = etree.fromstring(xml, etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False))
-    except (zipfile.BadZipFile, KeyError, etree.XMLSyntaxError, ValueError, OSError, EOFError, NotImplementedError, RuntimeError):
+        return read_docx(path)
+    except TooLarge:
+        notes.error(Where(shown), "bad-file", "文件解压后太大：不像一份自评附件")
+    except (zipfile.BadZipFile, KeyError, etree.XMLSyntaxError, ValueError, OSError, EOFError, NotImplementedError, RuntimeError, zlib.error):
         notes.error(Where(shown), "bad-file", "读不了这个文件：它不是 .docx 格式的 Word 文件，或已损坏。请在 Word/WPS 中打开后另存为 .docx 再导入")
-        return None
-    body = root.find("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}body")
-    return read_blocks(body) if body is not None else []
+    return None
 
 
 def find_annexes(paths: Sequence[Path], notes: Notes, scratch: Path) -> list[Found]:
