@@ -141,7 +141,7 @@ def test_readme_sample_output_is_real(monkeypatch) -> None:
     repo = Path(__file__).parent.parent
     monkeypatch.chdir(repo)
     readme = (repo / "README.md").read_text(encoding="utf-8")
-    block = readme.split("```text\n", 1)[1].split("```", 1)[0]
+    block = readme.split("## 三、检查", 1)[1].split("```text\n", 1)[1].split("```", 1)[0]
     out = invoke("check", "data/longhui-hrss/2024").stdout
     for line in block.splitlines():
         assert line in out.splitlines(), line
