@@ -126,3 +126,14 @@ def test_an_unplaceable_row_is_reported_located_and_exits_1(tmp_path: Path) -> N
     assert line.startswith(f"{first}:表1:第{len(doc.tables[0].rows)}行:") and ": 错误: " in line
     assert "处内容无法放置" in result.stdout
     assert (tmp_path / "imported" / "基础数据表.yaml").is_file()
+
+
+def test_a_clerk_starts_next_year_from_last_years_word_files(tmp_path: Path) -> None:
+    """import last year's Word files, then `new`: the same next year as `new` from the transcribed data."""
+    files = write_year(MILUO, tmp_path / "去年的附件", "attached")
+    assert annexgen("import", tmp_path / "去年的附件", "-o", tmp_path / "2023").exit_code == 0
+    assert annexgen("new", tmp_path / "2024", "--from", tmp_path / "2023").exit_code == 0, files
+    assert annexgen("new", tmp_path / "from-data" / "2024", "--from", MILUO).exit_code == 0
+    ours, theirs = findings(tmp_path / "2024"), findings(tmp_path / "from-data" / "2024")
+    assert ours == theirs
+    assert {code for code, severity, _ in ours if severity == "warning"} == {"not-filled"}
