@@ -137,3 +137,18 @@ def test_a_clerk_starts_next_year_from_last_years_word_files(tmp_path: Path) -> 
     ours, theirs = findings(tmp_path / "2024"), findings(tmp_path / "from-data" / "2024")
     assert ours == theirs
     assert {code for code, severity, _ in ours if severity == "warning"} == {"not-filled"}
+
+
+def test_a_flat_folder_of_one_file_per_unit(tmp_path: Path) -> None:
+    """No subfolders, one file per unit: the files repeat each other's annexes, so each is a unit of its own."""
+    inbox = tmp_path / "收件"
+    inbox.mkdir()
+    for root in (MILUO, EXAMPLE):
+        (f,) = write_year(root, tmp_path / root.parent.name, "one-file")
+        f.path.rename(inbox / f"{root.parent.name}.docx")
+    result = annexgen("import", inbox, "-o", tmp_path / "各单位")
+    assert result.exit_code == 0, result.stdout
+    assert sorted(p.relative_to(tmp_path / "各单位").as_posix() for p in find_department_years(tmp_path / "各单位")) == [
+        "example-county/2024",
+        "miluo-hrss/2023",
+    ]
