@@ -53,14 +53,10 @@ def _repeats(found) -> bool:
     return len(kinds) != len(set(kinds))
 
 
-def import_year(files: Sequence[Path], out: Path, form_set: str | None, force: bool, trusted: Sequence[Path], scratch: Path) -> YearImport:
-    """Read one department-year's files and write its folder (unless nothing usable was found)."""
-    notes = Notes()
-    found = find_annexes(files, notes, scratch)
+def read_year(found, notes: Notes, form_set: str | None, trusted: Sequence[Path]) -> YearImport:
+    """One department-year from the annexes found in its files (and the notes of reading them)."""
     result = assemble(found, form_set, trusted) if found else YearImport()
     result.notes[:0] = notes
-    if result.usable:
-        write_year(out, year_texts(result.files, out, result.sources), force)
     return result
 
 
@@ -87,12 +83,14 @@ def run(inputs: Sequence[Path], out: Path, form_set: str | None, force: bool, tr
             files = [f for p in inputs for f in word_files(p)]
             if not files:
                 raise UnusableInputError(f"{display_path(inputs[0])}: 错误: 没有 Word 文件（.docx、.doc、.wps）：请指定自评附件的文件或所在文件夹")
-            probe = Notes()
-            found = find_annexes(files, probe, Path(tempfile.mkdtemp(dir=scratch))) if len(files) > 1 and len(inputs) == 1 else []
-            if len(files) > 1 and _repeats(found):
+            notes = Notes()
+            found = find_annexes(files, notes, Path(tempfile.mkdtemp(dir=scratch)))
+            if len(inputs) == 1 and len(files) > 1 and _repeats(found):
                 units = [Unit(f.stem, [f]) for f in files]
             else:
-                result = import_year(files, out, form_set, force, trusted, Path(tempfile.mkdtemp(dir=scratch)))
+                result = read_year(found, notes, form_set, trusted)
+                if result.usable:
+                    write_year(out, year_texts(result.files, out, result.sources), force)
                 _report(result, out, stream)
                 return 2 if not result.usable else (1 if result.notes.errors else 0)
         return _intake(units, out, form_set, force, trusted, stream, Path(scratch))
@@ -105,11 +103,8 @@ def _intake(units: list[Unit], out: Path, form_set: str | None, force: bool, tru
             advance(unit.name)
             target = out / unit.name
             try:
-                work = Path(tempfile.mkdtemp(dir=scratch))
                 notes = Notes()
-                found = find_annexes(unit.files, notes, work)
-                result = assemble(found, form_set, trusted) if found else YearImport()
-                result.notes[:0] = notes
+                result = read_year(find_annexes(unit.files, notes, Path(tempfile.mkdtemp(dir=scratch))), notes, form_set, trusted)
                 year = result.files.get("部门.yaml", {}).get("年度")
                 target = out / unit.name / str(year or PROJECT_PLACEHOLDER)
                 if result.usable:
