@@ -152,3 +152,26 @@ def test_a_flat_folder_of_one_file_per_unit(tmp_path: Path) -> None:
         "example-county/2024",
         "miluo-hrss/2023",
     ]
+
+
+def test_an_intake_shows_progress_on_a_terminal(tmp_path: Path, monkeypatch, capsys) -> None:
+    """On a terminal a progress bar with counts and the current unit; elsewhere only the final line."""
+    import io
+    import sys
+
+    from annexgen.commands.importing import run
+    from annexgen.findings import SafeStream
+
+    inbox = tmp_path / "收件"
+    write_intake(inbox, [EXAMPLE, LONGHUI])
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    out = io.StringIO()
+    assert run([inbox], tmp_path / "各单位", None, False, [], SafeStream(out)) == 0
+    assert "导入" in terminal.getvalue() and "2/2" in terminal.getvalue()
+    assert "导入了 2 个单位" in out.getvalue() and "\x1b" not in out.getvalue()

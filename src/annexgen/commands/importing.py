@@ -128,11 +128,13 @@ def _progress(total: int):
         return nullcontext(lambda _name: None)
     from contextlib import contextmanager
 
+    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     @contextmanager
     def bar():
-        with Progress(TextColumn("导入"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"), transient=True) as progress:
+        console = Console(file=sys.stderr, force_terminal=True)
+        with Progress(TextColumn("导入"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"), console=console, transient=False) as progress:
             task = progress.add_task("", total=total)
             started = [False]
 
@@ -143,5 +145,6 @@ def _progress(total: int):
                 progress.update(task, description=name)
 
             yield advance
+            progress.update(task, completed=total, description="")
 
     return bar()
