@@ -26,6 +26,8 @@ from typing import Iterator, Union
 
 from lxml import etree
 
+from .numbering import Formatting
+
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 _WRAPPERS = {f"{{{W}}}sdt", f"{{{W}}}customXml", f"{{{W}}}smartTag", f"{{{W}}}sdtContent"}
@@ -49,15 +51,19 @@ class Cell:
 
 @dataclass(frozen=True)
 class Paragraph:
-    """A body paragraph: its text and style name (the style id when styles.xml gives no name; empty when none).
+    """A body paragraph: its text and style name (the style id when styles.xml gives no name; empty when none),
+    what Word's automatic numbering shows before it, and whether it is bold (see numbering.py).
 
     Names, not ids: LibreOffice renames the ids of custom styles ("一级标题" becomes
     "Style17") but keeps their names.
     """
 
     index: int  # 1-based among the body's paragraphs
-    text: str
+    text: str  # with the label of Word's automatic numbering in front, as Word shows it
     style: str = ""
+    label: str = ""  # the automatic numbering's label ("一、", "（一）"; '' when typed or none)
+    list_level: int = 0  # 1-based level of that numbering (0: not in a numbered list)
+    bold: bool = False  # every run with text is bold
 
 
 @dataclass
@@ -192,8 +198,10 @@ def read_table(tbl: etree._Element, index: int) -> Table:
     return table
 
 
-def read_blocks(body: etree._Element, style_names: dict[str, str] | None = None) -> list[Block]:
-    """The body's paragraphs and tables in document order; `style_names` maps style ids to names."""
+def read_blocks(body: etree._Element, formatting: Formatting | None = None) -> list[Block]:
+    """The body's paragraphs and tables in document order; `formatting` gives style names, list labels and bold."""
+    formatting = formatting if formatting is not None else Formatting()
+    labels = formatting.labels(body)
     blocks: list[Block] = []
     paragraphs = tables = 0
     for el in _children(body):
@@ -201,7 +209,9 @@ def read_blocks(body: etree._Element, style_names: dict[str, str] | None = None)
             paragraphs += 1
             style = el.find(f"{_w('pPr')}/{_w('pStyle')}")
             sid = (style.get(_w("val")) or "") if style is not None else ""
-            blocks.append(Paragraph(paragraphs, paragraph_text(el), (style_names or {}).get(sid, sid)))
+            label, level = labels.get(el, ("", -1))
+            text = paragraph_text(el)
+            blocks.append(Paragraph(paragraphs, label + text, formatting.style_name(sid), label, level + 1, formatting.bold(el)))
         elif el.tag == _w("tbl"):
             tables += 1
             blocks.append(read_table(el, tables))
@@ -244,20 +254,7 @@ def read_docx(source: Path | bytes) -> list[Block]:
         if xml is None:
             raise KeyError("word/document.xml")
         styles = _part(z, "word/styles.xml")
+        numbering = _part(z, "word/numbering.xml")
     root = etree.fromstring(xml, parser)
     body = root.find(_w("body"))
-    return read_blocks(body, _style_names(styles, parser)) if body is not None else []
-
-
-def _style_names(xml: bytes | None, parser: etree.XMLParser) -> dict[str, str]:
-    """Paragraph style id → name, from word/styles.xml (none when it is missing or broken: ids are kept)."""
-    try:
-        root = etree.fromstring(xml, parser) if xml else None
-    except etree.XMLSyntaxError:
-        root = None
-    names: dict[str, str] = {}
-    for style in root.iter(_w("style")) if root is not None else ():
-        name = style.find(_w("name"))
-        if style.get(_w("type")) == "paragraph" and style.get(_w("styleId")) and name is not None and name.get(_w("val")):
-            names[style.get(_w("styleId"))] = name.get(_w("val"))
-    return names
+    return read_blocks(body, Formatting.parse(styles, numbering, parser)) if body is not None else []

@@ -22,7 +22,16 @@ A numbered paragraph is a heading only when it reads like one: at most
 MAX_HEADING_CHARS characters, no sentence punctuation before its end, not ending in a
 comma. When it ends like a sentence ("(一)项目支出概况。"), it is a heading only if what
 follows is prose or a deeper numbering; a run of "（1）…。（2）…。" items is paragraphs.
-"一是…" is prose. Text is kept verbatim (leading spaces too); only line breaks at a
+"一是…" is prose.
+
+Word's automatic numbering is read as if typed: grid.read_docx puts the label Word shows
+in front of the text ("一、" from a w:numPr), so it nests like a typed one; a label of a
+kind not listed above ("1.1", "a)") nests by its list level. In a report without heading
+styles, a short bold paragraph without numbering (at most MAX_BOLD_HEADING_CHARS
+characters, not ending like a sentence, followed by prose) is a heading too: a sibling of
+the bold heading open around it, else one level under the current heading.
+
+Text is kept verbatim (leading spaces too); only line breaks at a
 paragraph's ends (page breaks) are dropped.
 """
 
@@ -57,6 +66,7 @@ _KINDS: tuple[tuple[str, str, re.Pattern[str]], ...] = (
     ("①", "circled", re.compile(rf"^{_SP}([\u2460-\u2473])")),  # ①…⑳
 )
 MAX_HEADING_CHARS = 60
+MAX_BOLD_HEADING_CHARS = 30
 _SENTENCE_END = "。！？；!?;…"
 _NO_END = "，,、"
 #: paragraph style names (or ids, without styles.xml) → heading level
@@ -143,6 +153,17 @@ def cover_name(text: str) -> str | None:
     return text[min(colons) + 1 :].strip() if colons else ""
 
 
+#: the pseudo-numbering of an unnumbered bold heading: bold headings are siblings of each other
+BOLD = Numbering("bold", "bold", 0, 0)
+
+
+def list_numbering(p: Paragraph) -> Numbering | None:
+    """The numbering of a paragraph Word numbers automatically with a label not typed-like ("1.1", "a)"): its list level."""
+    if not p.label.strip() or not p.list_level:
+        return None
+    return Numbering(f"list{p.list_level}", "list", 1, len(p.label))
+
+
 def _attachment_items(text: str) -> list[str]:
     """The items written on one line ("1.部门整体…", "1.A  2.B"), without their numbers."""
     if not text.strip():
@@ -157,12 +178,14 @@ def _attachment_items(text: str) -> list[str]:
 
 @dataclass
 class _Line:
-    """A body paragraph: its text, the heading level its style gives (None: not a heading style)."""
+    """A body paragraph: its text, the heading level its style gives (None: not a heading style), its numbering,
+    whether it is bold in a report where that may make it a heading."""
 
     index: int
     text: str
     level: int | None
     number: Numbering | None
+    bold: bool = False
 
 
 @dataclass
@@ -196,15 +219,26 @@ def _followed_by_content(lines: list[_Line], i: int, kinds: set[str]) -> bool:
     return nxt.number is None or nxt.number.kind not in kinds
 
 
+def _bold_heading(lines: list[_Line], i: int, kinds: set[str]) -> bool:
+    """Whether bold, unnumbered `lines[i]` is a heading: short, open-ended, followed by prose or a deeper numbering."""
+    line = lines[i]
+    if len(line.text.strip()) > MAX_BOLD_HEADING_CHARS or heading_shape(line.text) != "open":
+        return False
+    nxt = next((x for x in lines[i + 1 :] if x.text.strip()), None)
+    if nxt is None or (nxt.level or 0) > 0 or (nxt.bold and nxt.number is None):
+        return False
+    return nxt.number is None or heading_shape(nxt.text) is None or nxt.number.kind not in kinds
+
+
 def _tree(lines: list[_Line], styled_depth: int) -> list[Any]:
     """The body's nested blocks: a paragraph a str, a heading {text: [blocks]} or {text: None}."""
     root: list[Any] = []
     stack: list[_Open] = []
 
-    def add_heading(line: _Line, keep: int, level: int) -> None:
+    def add_heading(line: _Line, keep: int, level: int, number: Numbering | None = None) -> None:
         del stack[keep:]
-        opened = _Open(line.number.kind if line.number else None, line.number.shape if line.number else None,
-                       line.number.number if line.number else None, level)
+        number = number or line.number
+        opened = _Open(number.kind if number else None, number.shape if number else None, number.number if number else None, level)
         (stack[-1].children if stack else root).append({line.text: opened.children})
         stack.append(opened)
 
@@ -215,6 +249,11 @@ def _tree(lines: list[_Line], styled_depth: int) -> list[Any]:
                 keep -= 1
             add_heading(line, keep, line.level)
             continue
+        if line.bold and line.number is None:
+            keep, level = _place(stack, BOLD, styled_depth)
+            if level > styled_depth and _bold_heading(lines, i, {o.kind for o in stack[:keep] if o.kind} | {BOLD.kind}):
+                add_heading(line, keep, level, BOLD)
+                continue
         shape = heading_shape(line.text) if line.number else None
         if shape is not None:
             keep, level = _place(stack, line.number, styled_depth)
@@ -256,6 +295,7 @@ class _Reader:
         styles = {b.style for b in annex.blocks if isinstance(b, Paragraph)}
         self.depth = _styled_depth(styles)
         self.ours = bool(styles & OUR_HEADINGS)  # printed by annexgen (or edited from such a file)
+        self.bold_headings = not styles & set(HEADING_STYLES)  # without heading styles, bold may set a heading apart
 
     def where(self, p: Paragraph) -> Where:
         return Where(self.file, paragraph=p.index)
@@ -355,7 +395,8 @@ class _Reader:
             if self.ours and p.style == BODY_STYLE:  # a blank paragraph annexgen printed from the data, not layout
                 self.lines.append(_Line(p.index, text, None, None))
             return
-        self.lines.append(_Line(p.index, text, HEADING_STYLES.get(p.style), numbering(text)))
+        number = numbering(text) or list_numbering(p)
+        self.lines.append(_Line(p.index, text, HEADING_STYLES.get(p.style), number, p.bold and self.bold_headings))
 
     def item(self, p: Paragraph, text: str) -> None:
         if not text.strip():
