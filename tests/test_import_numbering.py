@@ -105,7 +105,7 @@ def read_one(path: Path) -> tuple[dict | None, Notes]:
         (11, "ideographTraditional", "甲"), (2, "decimalEnclosedCircle", "②"), (20, "decimalEnclosedCircle", "⑳"),
         (21, "decimalEnclosedCircle", "㉑"), (3, "decimalEnclosedParen", "⑶"), (4, "lowerLetter", "d"),
         (28, "lowerLetter", "bb"), (2, "upperLetter", "B"), (14, "lowerRoman", "xiv"), (1994, "upperRoman", "MCMXCIV"),
-        (12, "decimalFullWidth", "１２"), (7, "decimalZero", "07"), (3, "decimal", "3"), (3, "ordinal", "3rd"),
+        (12, "decimalFullWidth", "１２"), (7, "decimalZero", "07"), (3, "decimal", "3"), (40000, "lowerLetter", "40000"),
         (3, "bullet", ""), (3, "none", ""), (3, "someFormatWeDoNotKnow", "3"),
     ],
 )
@@ -338,3 +338,22 @@ def test_a_clerks_bold_headings_give_back_the_transcribed_report(tmp_path: Path)
     tree, notes = read_one(clerk_report(tmp_path / "r.docx", ["".join(report.标题.split("\n")), *flat(report.正文)]))
     assert list(notes) == []
     assert tree["正文"] == _without_blanks(report.model_dump()["正文"])
+
+
+def test_a_list_defined_by_a_numbering_style_and_hostile_values(tmp_path: Path) -> None:
+    """w:numStyleLink: the list is the numbering style's, its counters shared; huge starts and patterns stay bounded."""
+    xml = (f"<w:numbering {NS}>"
+           + abstract(1, lvl(0, "chineseCounting", "%1、"))
+           + '<w:abstractNum w:abstractNumId="2"><w:numStyleLink w:val="L"/></w:abstractNum>'
+           + abstract(3, lvl(0, "lowerLetter", "%1" * 10_000, start=10**9), lvl(1, "upperRoman", "%2", start=99_999_999))
+           + num(1, 1) + num(2, 2) + num(3, 3) + "</w:numbering>")
+    path = numbered_docx(tmp_path / "n.docx", [("甲", (1, 0)), ("乙", (2, 0)), ("丙", (3, 0)), ("丁", (3, 1))], numbering_xml=xml)
+    doc = Document(str(path))
+    style = doc.styles.add_style("L", WD_STYLE_TYPE.PARAGRAPH)  # python-docx has no numbering styles: typed by hand
+    style.element.set(f"{{{W}}}type", "numbering")
+    style.element.get_or_add_pPr().append(parse_xml(f'<w:numPr {NS}><w:numId w:val="1"/></w:numPr>'))
+    doc.save(str(path))
+    got = [p.text for p in paragraphs(path)]
+    assert got[:2] == ["一、甲", "二、乙"]
+    assert got[2] == "1000000000" * 32 + "丙"  # the pattern cut to 64 characters (32 × %1), the number too large for letters: decimal
+    assert got[3] == "99999999丁"

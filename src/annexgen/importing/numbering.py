@@ -1,27 +1,25 @@
 """What Word shows of a paragraph that its text does not hold: the automatic list label, bold.
 
-Clerks number report headings with Word's automatic numbering (`w:numPr` pointing into
-word/numbering.xml) as often as they type "一、"; the number is then not in the
-paragraph's text. `Formatting.labels` computes the label Word displays for every
-numbered paragraph, walking the document in order as Word counts:
+Clerks number headings with Word's automatic numbering (`w:numPr` → word/numbering.xml)
+as often as they type "一、". `Formatting.labels` computes the label Word displays for
+every numbered paragraph, counting through the document as Word does:
 
-- a paragraph's numbering is its own `w:numPr`, or its paragraph style's (through
-  `w:basedOn`); `w:numId` 0 switches numbering off; a style's numbering without `w:ilvl`
-  takes the level whose `w:pStyle` names that style;
-- counters belong to the abstract numbering (`w:num` instances of one `w:abstractNum`
-  continue each other), one per level, starting at `w:start`; using a level restarts the
-  deeper levels (or, with `w:lvlRestart`, those that name a level at or above it);
-- a `w:num`'s `w:lvlOverride` replaces a level's definition (`w:lvl`) and restarts it at
+- the numbering is the paragraph's own `w:numPr` or its style's (through `w:basedOn`;
+  without `w:ilvl`, the level whose `w:pStyle` names the style); `w:numId` 0 is none;
+- counters belong to the abstract numbering (the `w:num`s of one `w:abstractNum`, or of
+  one numbering style, continue each other), one per level, starting at `w:start`; using
+  a level restarts the deeper ones (with `w:lvlRestart`: those naming it or a level above);
+- a `w:num`'s `w:lvlOverride` redefines a level (`w:lvl`) and restarts it at
   `w:startOverride` the first time that instance numbers at that level;
 - `w:lvlText` ("%1、", "（%2）", "%1.%2") is filled with each level's counter in its
-  `w:numFmt`; bullets and `none` give no label. `w:isLgl` prints every number in decimal.
+  `w:numFmt`; bullets and `none` give no label; `w:isLgl` prints every number in decimal.
 
-The label stands directly before the text ("一、部门基本情况"), as a clerk who typed it
-would have it: the suffix after it (tab, space) is layout.
+The label goes directly before the text ("一、部门基本情况"), as a clerk types it: the
+suffix Word puts after it (tab, space) is layout.
 
 `Formatting.bold` tells a paragraph all of whose text is bold: `w:b` on the run, else its
-character style and paragraph style (toggling each other, as Word's toggle properties do),
-else the document defaults.
+character and paragraph styles (toggling each other, as Word's toggle properties do), else
+the document defaults.
 """
 
 from __future__ import annotations
@@ -46,9 +44,9 @@ def _val(el: etree._Element | None, name: str = "val") -> str | None:
     return el.get(_w(name)) if el is not None else None
 
 
-def _int(el: etree._Element | None, default: int | None = None) -> int | None:
+def _int(el: etree._Element | None, default: int | None = None, name: str = "val") -> int | None:
     try:
-        return int(_val(el) or "")
+        return int(_val(el, name) or "")
     except ValueError:
         return default
 
@@ -64,6 +62,7 @@ def _on(el: etree._Element | None) -> bool | None:
 
 _CN_DIGITS = "〇一二三四五六七八九"
 _LEGAL_DIGITS = "零壹贰叁肆伍陆柒捌玖"
+_FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 _STEMS = "甲乙丙丁戊己庚辛壬癸"
 _BRANCHES = "子丑寅卯辰巳午未申酉戌亥"
 _ROMAN = ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"), (50, "l"), (40, "xl"),
@@ -92,6 +91,9 @@ def _chinese_counting(n: int) -> str:
     return _chinese_thousand(n) if 0 <= n < 100 else "".join(_CN_DIGITS[int(d)] for d in str(n))
 
 
+_CIRCLED = ((1, 20, 0x2460), (21, 35, 0x3251), (36, 50, 0x32B1))  # ①…⑳, ㉑…㉟, ㊱…㊿
+
+
 def _enclosed(n: int, ranges: tuple[tuple[int, int, int], ...]) -> str:
     for low, high, first in ranges:
         if low <= n <= high:
@@ -104,33 +106,26 @@ def _letters(n: int, a: str) -> str:
 
 
 def _roman(n: int) -> str:
-    if n <= 0:
-        return str(n)
     out = ""
     for value, numeral in _ROMAN:
-        while n >= value:
-            out, n = out + numeral, n - value
-    return out
-
-
-def _ordinal(n: int) -> str:
-    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
+        out, n = out + numeral * (n // value), n % value
+    return out or str(n)
 
 
 _FORMATS = {
     "decimal": str,
     "decimalHalfWidth": str,
     "decimalZero": lambda n: f"{n:02d}" if 0 <= n < 10 else str(n),
-    "decimalFullWidth": lambda n: "".join(chr(ord(d) + 0xFEE0) if d.isdigit() else d for d in str(n)),
-    "decimalFullWidth2": lambda n: "".join(chr(ord(d) + 0xFEE0) if d.isdigit() else d for d in str(n)),
+    "decimalFullWidth": lambda n: str(n).translate(_FULL_WIDTH),
+    "decimalFullWidth2": lambda n: str(n).translate(_FULL_WIDTH),
     "chineseCounting": _chinese_counting,
     "chineseCountingThousand": _chinese_thousand,
     "japaneseCounting": _chinese_thousand,
     "chineseLegalSimplified": lambda n: _chinese_thousand(n, _LEGAL_DIGITS, "拾佰仟"),
     "ideographTraditional": lambda n: _STEMS[(n - 1) % 10] if n > 0 else str(n),
     "ideographZodiac": lambda n: _BRANCHES[(n - 1) % 12] if n > 0 else str(n),
-    "decimalEnclosedCircle": lambda n: _enclosed(n, ((1, 20, 0x2460), (21, 35, 0x3251), (36, 50, 0x32B1))),
-    "decimalEnclosedCircleChinese": lambda n: _enclosed(n, ((1, 20, 0x2460), (21, 35, 0x3251), (36, 50, 0x32B1))),
+    "decimalEnclosedCircle": lambda n: _enclosed(n, _CIRCLED),
+    "decimalEnclosedCircleChinese": lambda n: _enclosed(n, _CIRCLED),
     "ideographEnclosedCircle": lambda n: _enclosed(n, ((1, 10, 0x3280),)),
     "decimalEnclosedParen": lambda n: _enclosed(n, ((1, 20, 0x2474),)),
     "decimalEnclosedFullstop": lambda n: _enclosed(n, ((1, 20, 0x2488),)),
@@ -138,16 +133,17 @@ _FORMATS = {
     "upperLetter": lambda n: _letters(n, "A"),
     "lowerRoman": _roman,
     "upperRoman": lambda n: _roman(n).upper(),
-    "ordinal": _ordinal,
 }
 NO_LABEL = {"bullet", "none"}
+MAX_LABEL_TEXT = 64  # a longer w:lvlText (a hostile file, repeated on every paragraph) is cut
+MAX_NUMBER = 32767  # Word's largest start value: beyond it (a hostile file) a number is printed in decimal
 
 
 def format_number(n: int, fmt: str) -> str:
     """`n` as Word prints it in numFmt `fmt` (an unknown format in decimal; bullet and none as nothing)."""
     if fmt in NO_LABEL:
         return ""
-    return _FORMATS.get(fmt, str)(n)
+    return _FORMATS.get(fmt, str)(n) if 0 <= n <= MAX_NUMBER else str(n)
 
 
 # --- numbering.xml --------------------------------------------------------------------------
@@ -173,7 +169,7 @@ def _level(lvl: etree._Element) -> Level:
     return Level(
         start=_int(lvl.find(_w("start")), 0) or 0,
         fmt=_val(fmt) or "decimal",
-        text=_val(text) or "",
+        text=(_val(text) or "")[:MAX_LABEL_TEXT],
         restart=_int(lvl.find(_w("lvlRestart"))),
         style=_val(lvl.find(_w("pStyle"))) or "",
         legal=bool(_on(lvl.find(_w("isLgl")))),
@@ -182,12 +178,9 @@ def _level(lvl: etree._Element) -> Level:
 
 def _levels(parent: etree._Element) -> dict[int, Level]:
     out = {}
-    for lvl in parent.iter(_w("lvl")):
-        try:
-            ilvl = int(lvl.get(_w("ilvl")) or "")
-        except ValueError:
-            continue
-        if 0 <= ilvl < LEVELS:
+    for lvl in parent.findall(_w("lvl")):
+        ilvl = _int(lvl, -1, "ilvl")
+        if ilvl is not None and 0 <= ilvl < LEVELS:
             out[ilvl] = _level(lvl)
     return out
 
@@ -206,6 +199,8 @@ class Instance:
 
 @dataclass(frozen=True)
 class Style:
+    """A style's name, parent, numbering and bold (None: not set by this style)."""
+
     name: str = ""
     based_on: str = ""
     num_id: str | None = None
@@ -219,6 +214,7 @@ class Formatting:
     def __init__(self, styles: etree._Element | None = None, numbering: etree._Element | None = None) -> None:
         self.paragraph_styles: dict[str, Style] = {}
         self.character_styles: dict[str, Style] = {}
+        self.numbering_styles: dict[str, Style] = {}
         self.default_paragraph = ""
         self.default_bold = False
         self.abstracts: dict[str, dict[int, Level]] = {}
@@ -256,8 +252,8 @@ class Formatting:
                 self.paragraph_styles[sid] = entry
                 if style.get(_w("default")) in ("1", "true", "on"):
                     self.default_paragraph = self.default_paragraph or sid
-            elif kind == "character":
-                self.character_styles[sid] = entry
+            elif kind in ("character", "numbering"):
+                getattr(self, f"{kind}_styles")[sid] = entry
 
     def _read_numbering(self, root: etree._Element) -> None:
         links: dict[str, str] = {}
@@ -274,21 +270,17 @@ class Formatting:
             if nid is None or aid is None:
                 continue
             inst = Instance(aid)
-            for over in num.iter(_w("lvlOverride")):
-                try:
-                    ilvl = int(over.get(_w("ilvl")) or "")
-                except ValueError:
-                    continue
-                start = _int(over.find(_w("startOverride")))
-                if start is not None:
+            for over in num.findall(_w("lvlOverride")):
+                ilvl, start = _int(over, None, "ilvl"), _int(over.find(_w("startOverride")))
+                if ilvl is not None and start is not None:
                     inst.starts[ilvl] = start
                 inst.levels.update({k: v for k, v in _levels(over).items() if k == ilvl})
             self.instances[nid] = inst
-        for aid, link in links.items():  # a list defined by a numbering style: that style's list
-            style = self.paragraph_styles.get(link)
-            target = self.instances.get(style.num_id) if style and style.num_id else None
-            if target is not None and target.abstract != aid and self.abstracts.get(target.abstract):
-                self.abstracts[aid] = self.abstracts[target.abstract]
+        for inst in self.instances.values():  # a list that is a numbering style's (w:numStyleLink) is that style's list
+            style = self.numbering_styles.get(links.get(inst.abstract, ""))
+            target = self.instances.get(style.num_id or "") if style is not None else None
+            if target is not None and target.abstract not in links:
+                inst.abstract = target.abstract
 
     # --- styles ---
 

@@ -22,17 +22,12 @@ A numbered paragraph is a heading only when it reads like one: at most
 MAX_HEADING_CHARS characters, no sentence punctuation before its end, not ending in a
 comma. When it ends like a sentence ("(一)项目支出概况。"), it is a heading only if what
 follows is prose or a deeper numbering; a run of "（1）…。（2）…。" items is paragraphs.
-"一是…" is prose.
-
-Word's automatic numbering is read as if typed: grid.read_docx puts the label Word shows
-in front of the text ("一、" from a w:numPr), so it nests like a typed one; a label of a
-kind not listed above ("1.1", "a)") nests by its list level. In a report without heading
-styles, a short bold paragraph without numbering (at most MAX_BOLD_HEADING_CHARS
-characters, not ending like a sentence, followed by prose) is a heading too: a sibling of
-the bold heading open around it, else one level under the current heading.
-
-Text is kept verbatim (leading spaces too); only line breaks at a
-paragraph's ends (page breaks) are dropped.
+"一是…" is prose. Word's automatic numbering reads as typed (grid.read_docx puts its label
+before the text); a label of another kind ("1.1", "a)") nests by its list level. Without
+heading styles, a short bold paragraph without numbering (at most MAX_BOLD_HEADING_CHARS
+characters, open-ended, followed by prose) is a heading: a sibling of the bold heading
+open around it, else one level under the current heading. Text is kept verbatim (leading
+spaces too); only line breaks at a paragraph's ends (page breaks) are dropped.
 """
 
 from __future__ import annotations
@@ -178,8 +173,7 @@ def _attachment_items(text: str) -> list[str]:
 
 @dataclass
 class _Line:
-    """A body paragraph: its text, the heading level its style gives (None: not a heading style), its numbering,
-    whether it is bold in a report where that may make it a heading."""
+    """A body paragraph: text, heading level by style (None: none), numbering, bold where bold may make a heading."""
 
     index: int
     text: str
