@@ -23,8 +23,10 @@ import yaml
 _RESOLVER = yaml.resolver.Resolver()
 _STR_TAG = "tag:yaml.org,2002:str"
 _PLAIN_START = set("-?:,[]{}#&*!|>'\"%@` \t")
+_FLOW_INDICATORS = ",[]{}?"  # end a plain scalar inside {…} or […] ("?" in PyYAML's parser, which yamlread falls back to)
 _ESCAPE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff]")
 INDENT = "  "
+MAX_IMPLICIT_KEY = 1000  # characters: YAML allows a key without "?" up to 1024 characters
 
 SCHEMAS = {
     "部门.yaml": "department.schema.json",
@@ -54,7 +56,7 @@ def string(text: str, in_flow: bool = False) -> str:
     """A string plain when that reads back as the same string, else double-quoted."""
     if (
         text
-        and not (in_flow and any(c in text for c in ",[]{}"))
+        and not (in_flow and any(c in text for c in _FLOW_INDICATORS))
         and text[0] not in _PLAIN_START
         and text == text.strip()
         and text.isprintable()
@@ -102,10 +104,14 @@ def block(value: Any, path: tuple, depth: int, comments: dict[tuple, list[str]],
             here = path + (k,)
             for c in comments.get(_pattern(here), []):
                 lines.append(f"{pad}# {c}" if c else "")
+            key = _key(k)
+            if len(key) > MAX_IMPLICIT_KEY:  # YAML reads no longer key on one line: "? key" then ": value"
+                lines.append(f"{pad}? {key}")
+                key = ""
             if _is_scalar(v) or _flow_ok(v, here, flows):
-                lines.append(f"{pad}{_key(k)}: {flow(v)}")
+                lines.append(f"{pad}{key}: {flow(v)}")
             else:
-                lines.append(f"{pad}{_key(k)}:")
+                lines.append(f"{pad}{key}:")
                 lines.extend(block(v, here, depth + 1, comments, flows))
         return lines
     for i, item in enumerate(value):
