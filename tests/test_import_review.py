@@ -10,6 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -96,3 +97,83 @@ def test_a_key_longer_than_yaml_allows_on_one_line_loads_back() -> None:
         doc = Document(Path("自评报告.yaml"), None)
         parse(text, doc, Budget())
         assert doc.data == tree
+
+
+# --- an annex's label and title in one paragraph -------------------------------------------------
+
+
+def _docx(path: Path, lines: list[str]) -> Path:
+    """A .docx of paragraphs; "TABLE" stands for a small table whose first cell is 预算部门名称."""
+    from docx import Document as Word
+
+    doc = Word()
+    for line in lines:
+        if line == "TABLE":
+            doc.add_table(rows=2, cols=2).cell(0, 0).text = "预算部门名称"
+        else:
+            doc.add_paragraph(line)
+    doc.save(str(path))
+    return path
+
+
+def _annexes(path: Path) -> list[tuple]:
+    from annexgen.importing.annexes import split_annexes
+    from annexgen.importing.grid import read_docx
+
+    return [(a.number, a.kind, a.title) for a in split_annexes(read_docx(path))]
+
+
+@pytest.mark.parametrize(
+    "lines, number, title",
+    [
+        (["附件2：2023年度部门整体支出绩效自评表", "TABLE"], "2", ["2023年度部门整体支出绩效自评表"]),
+        (["附件 3-1 2023年度项目支出绩效自评表", "TABLE"], "3-1", ["2023年度项目支出绩效自评表"]),
+        (["附件3-12023年度项目支出绩效自评表", "TABLE"], "3-1", ["2023年度项目支出绩效自评表"]),
+        (["附件二：2023年度部门整体支出", "", "绩效自评表", "TABLE"], "2", ["2023年度部门整体支出", "绩效自评表"]),
+        (["附件4：2023年度某某局", "部门整体支出绩效自评报告", "一、基本情况"], "4", ["2023年度某某局", "部门整体支出绩效自评报告"]),
+    ],
+)
+def test_a_label_and_its_title_in_one_paragraph(tmp_path: Path, lines: list[str], number: str, title: list[str]) -> None:
+    (found,) = _annexes(_docx(tmp_path / "a.docx", lines))
+    assert found[0] == number and found[2] == title and found[1] is not None
+
+
+def test_a_list_of_attachments_is_not_taken_for_annexes(tmp_path: Path) -> None:
+    report = ["2023年度部门整体支出绩效自评报告", "一、基本情况", "正文。"]
+    for tail in (["附件：", "附件1：部门整体支出绩效评价基础数据表", "附件2：部门整体支出绩效自评表"], ["附件1：部门整体支出绩效评价基础数据表"]):
+        assert [a[1] for a in _annexes(_docx(tmp_path / "r.docx", report + tail))] == ["部门整体支出绩效自评报告"]
+    attached = report + ["附件2：2023年度部门整体支出绩效自评表", "TABLE", "填表人：张三"]
+    assert [a[:2] for a in _annexes(_docx(tmp_path / "r.docx", attached))] == [(None, "部门整体支出绩效自评报告"), ("2", "部门整体支出绩效自评表")]
+
+
+def test_a_built_year_with_labels_typed_before_the_titles_imports_whole(tmp_path: Path) -> None:
+    """Every annex of a 汨罗 year with "附件N：" typed in front of its title: the same data as the files as built."""
+    from docx import Document as Word
+
+    from annexgen.cli import app
+    from typer.testing import CliRunner
+
+    runner = CliRunner()
+    built = tmp_path / "built"
+    assert runner.invoke(app, ["build", str(REPO / "data" / "miluo-hrss" / "2023"), "-o", str(built)]).exit_code in (0, 1)
+    typed = tmp_path / "typed"
+    typed.mkdir()
+    for path in sorted(built.glob("*.docx")):
+        doc = Word(str(path))
+        paragraphs = doc.paragraphs
+        i = next(i for i, p in enumerate(paragraphs) if p.text.strip().startswith("附件"))
+        j = next(j for j in range(i + 1, len(paragraphs)) if paragraphs[j].text.strip())
+        label, title = paragraphs[i], paragraphs[j]
+        text = label.text.strip() + "：" + title.text.strip()
+        for run in label.runs[1:]:
+            run._r.getparent().remove(run._r)
+        label.runs[0].text = text
+        title._p.getparent().remove(title._p)
+        doc.save(str(typed / path.name))
+    a = runner.invoke(app, ["import", str(built), "-o", str(tmp_path / "a")])
+    b = runner.invoke(app, ["import", str(typed), "-o", str(tmp_path / "b")])
+    assert a.exit_code == 0 and b.exit_code == 0, b.stdout
+    for file in sorted((tmp_path / "a").rglob("*.yaml")):
+        theirs = tmp_path / "b" / file.relative_to(tmp_path / "a")
+        strip = lambda t: [line for line in t.splitlines() if not line.startswith("# 由 annexgen import")]  # noqa: E731
+        assert strip(theirs.read_text(encoding="utf-8")) == strip(file.read_text(encoding="utf-8")), file.name

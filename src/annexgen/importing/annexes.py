@@ -10,7 +10,7 @@ from the first cell of its first table.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .grid import Block, Paragraph, Table
 from .text import annex_number, label_key
@@ -86,6 +86,45 @@ def _split_title(blocks: list[Block], i: int) -> str | None:
     return None
 
 
+_NUMBER = "[0-9０-９一二三四五六七八九十〇零两]"
+#: "附件2：", "附件 3-1 ", "附件3-12023年度" before a title in the same paragraph (not "附件1.", a list item)
+_LABEL_PREFIX = re.compile(rf"^[\s\u3000]*附[\s\u3000]*件[\s\u3000]*({_NUMBER}{{1,2}}(?:[\s\u3000]*[-—–－之][\s\u3000]*{_NUMBER}{{1,2}})?)(?:(?=(?:19|20)[0-9]{{2}}[\s\u3000]*年)|(?![0-9０-９\-—–－之]))[\s\u3000]*[:：]?[\s\u3000]*(?![.．、)）])")
+
+
+def _labelled(blocks: list[Block], i: int) -> tuple[str, str] | None:
+    """(number, title) of a label with its title in one paragraph ("附件2：2023年度部门整体支出绩效自评表"), else None.
+
+    The title may go on in the next paragraphs. A run of such lines is a list of attachments, not annexes."""
+    block = blocks[i]
+    m = _LABEL_PREFIX.match(block.text) if isinstance(block, Paragraph) else None
+    number = annex_number("附件" + m.group(1)) if m else None
+    rest = block.text[m.end() :].strip() if m else ""
+    if number is None or not rest:
+        return None
+    kind = title_kind(rest) or _split_title([replace(block, text=rest)] + blocks[i + 1 : i + 2 * MAX_TITLE_LINES], 0)
+    if kind is None:
+        return None
+    after = [b for b in blocks[i + 1 :] if not isinstance(b, Paragraph) or b.text.strip()][:MAX_TITLE_LINES + 2]
+    before = next((b for b in reversed(blocks[:i]) if not isinstance(b, Paragraph) or b.text.strip()), None)
+    if any(isinstance(b, Paragraph) and _listed(b.text) for b in after[:1] + [before]) or isinstance(before, Paragraph) and label_key(before.text) in ("附件:", "附件"):
+        return None  # a list of attachments at the end of a report
+    if "报告" not in kind and not any(isinstance(b, Table) for b in after):
+        return None  # a table's title with no table under it: a line of a list, not an annex
+    return number, rest
+
+
+def _listed(text: str) -> bool:
+    """A label with text after it ("附件2：…"), as a list of attachments writes its lines."""
+    m = _LABEL_PREFIX.match(text)
+    return bool(m) and bool(text[m.end() :].strip())
+
+
+def _completes(title: list[str], rest: list[Block]) -> bool:
+    """Whether the next non-blank paragraph completes a title whose kind is not known yet."""
+    nxt = next((b for b in rest if not isinstance(b, Paragraph) or b.text.strip()), None)
+    return isinstance(nxt, Paragraph) and title_kind("".join(title) + nxt.text.strip()) is not None and title_kind("".join(title)) is None
+
+
 def split_annexes(blocks: list[Block]) -> list[Annex]:
     """The annexes of a document body, in order; text before the first annex is dropped only if it is blank."""
     annexes: list[Annex] = []
@@ -95,11 +134,15 @@ def split_annexes(blocks: list[Block]) -> list[Annex]:
         if isinstance(block, Paragraph):
             text = block.text.strip()
             number = annex_number(text) if text else None
+            labelled = _labelled(blocks, i) if text and number is None else None
+            if labelled is not None:
+                number, text = labelled
             if number is not None:
                 current = Annex(number, None)
                 annexes.append(current)
                 titling = True
-                continue
+                if labelled is None:
+                    continue
             kind = title_kind(text) if text else None
             if kind is None and text and not titling and (current is None or current.has_content()) and len(label_key(text)) <= MAX_TITLE_CHARS:
                 kind = _split_title(blocks, i)
@@ -119,8 +162,8 @@ def split_annexes(blocks: list[Block]) -> list[Annex]:
                 if current.kind is not None:
                     titling = False
                 continue
-            if titling and not text and not current.title:
-                continue
+            if titling and not text and (not current.title or _completes(current.title, blocks[i + 1 :])):
+                continue  # blank paragraphs before the title, or between its lines
             titling = False
             current.blocks.append(block)
         else:
