@@ -177,3 +177,76 @@ def test_a_built_year_with_labels_typed_before_the_titles_imports_whole(tmp_path
         theirs = tmp_path / "b" / file.relative_to(tmp_path / "a")
         strip = lambda t: [line for line in t.splitlines() if not line.startswith("# 由 annexgen import")]  # noqa: E731
         assert strip(theirs.read_text(encoding="utf-8")) == strip(file.read_text(encoding="utf-8")), file.name
+
+
+# --- what the user sees: every message located, coded, saying what to do -----------------------
+
+
+def _run(*args):
+    from typer.testing import CliRunner
+
+    from annexgen.cli import app
+
+    return CliRunner().invoke(app, [str(a) for a in args], catch_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> dict[str, Path]:
+    """The Word annexes annexgen builds from two data/ years (files annexgen wrote, the round-trip input)."""
+    out = {}
+    for name in ("example-county/2024", "longhui-hrss/2024"):
+        folder = tmp_path_factory.mktemp("built") / name.replace("/", "-")
+        assert _run("build", REPO / "data" / name, "-o", folder).exit_code in (0, 1)
+        out[name] = folder
+    return out
+
+
+def test_an_intake_unit_without_word_files_is_named_with_what_it_holds(tmp_path: Path, built: dict[str, Path]) -> None:
+    import shutil
+
+    inbox = tmp_path / "收件"
+    shutil.copytree(built["example-county/2024"], inbox / "甲单位")
+    (inbox / "乙单位").mkdir()
+    (inbox / "乙单位" / "自评.pdf").write_bytes(b"%PDF-1.4")
+    (inbox / "丙单位").mkdir()
+    result = _run("import", inbox, "-o", tmp_path / "各单位")
+    assert result.exit_code == 1, result.stdout
+    lines = result.stdout.splitlines()
+    assert any(line.startswith(f"{inbox / '乙单位'}: 错误: ") and "自评.pdf" in line and line.endswith("[no-word-files]") for line in lines), result.stdout
+    assert any(line.startswith(f"{inbox / '丙单位'}: 错误: ") and line.endswith("[no-word-files]") for line in lines), result.stdout
+    assert "未知年度" not in result.stdout
+    assert [p.name for p in (tmp_path / "各单位").iterdir()] == ["甲单位"]
+
+
+def test_a_folder_mixing_several_units_files_is_refused_not_split_file_by_file(tmp_path: Path, built: dict[str, Path]) -> None:
+    """One file per annex from two units in one folder: which file belongs to which unit cannot be told."""
+    import shutil
+
+    mixed = tmp_path / "mixed"
+    mixed.mkdir()
+    for name, folder in built.items():
+        for f in folder.glob("*.docx"):
+            shutil.copy(f, mixed / f"{name.split('/')[0]} {f.name}")
+    result = _run("import", mixed, "-o", tmp_path / "out")
+    assert result.exit_code == 2, result.stdout
+    assert result.stdout.strip().splitlines()[-1].endswith("[mixed-units]"), result.stdout
+    assert not (tmp_path / "out").exists()
+
+
+def test_no_annex_found_is_a_located_coded_error(tmp_path: Path) -> None:
+    path = _docx(tmp_path / "通知.docx", ["会议通知", "请各单位按时参加。"])
+    result = _run("import", path, "-o", tmp_path / "out")
+    assert result.exit_code == 2
+    assert result.stdout.strip().splitlines()[-1].startswith(f"{path}: 错误: ") and result.stdout.strip().endswith("[no-annexes]"), result.stdout
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_existing_folder_is_named_once_in_the_refusal(tmp_path: Path, built: dict[str, Path]) -> None:
+    out = tmp_path / "2024"
+    out.mkdir()
+    (out / "笔记.txt").write_text("x", encoding="utf-8")
+    result = _run("import", built["example-county/2024"], "-o", out)
+    assert result.exit_code == 1
+    (line,) = result.stderr.strip().splitlines()
+    assert line.count("错误") == 1 and line.endswith("[output-exists]") and "--force" in line, line
+    assert (out / "笔记.txt").exists()

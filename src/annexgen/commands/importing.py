@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import sys
 import tempfile
+from collections import Counter
 from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence, TextIO
 
 from ..errors import AnnexgenError, UnusableInputError
+from ..files import natural_key
 from ..findings import display_path
 from ..importing.assemble import YearImport, assemble
 from ..importing.intake import LEGACY, WORD, find_annexes, word_files, write_year, year_texts
@@ -32,6 +34,7 @@ class Unit:
 
     name: str
     files: list[Path]
+    path: Path | None = None  # the subfolder or file it came from
 
 
 def units_of(inputs: Sequence[Path]) -> list[Unit] | None:
@@ -39,18 +42,34 @@ def units_of(inputs: Sequence[Path]) -> list[Unit] | None:
     if len(inputs) != 1 or not inputs[0].is_dir():
         return None
     root = inputs[0]
-    entries = sorted((e for e in root.iterdir() if not e.name.startswith((".", "~$"))), key=lambda e: e.name)
+    entries = sorted((e for e in root.iterdir() if not e.name.startswith((".", "~$"))), key=lambda e: natural_key(e.name))
     folders = [e for e in entries if e.is_dir()]
     loose = [e for e in entries if e.is_file() and e.suffix.lower() in WORD | LEGACY]
     if not folders:
         return None
-    return [Unit(d.name, word_files(d)) for d in folders] + [Unit(f.stem, [f]) for f in loose]
+    return [Unit(d.name, word_files(d), d) for d in folders] + [Unit(f.stem, [f], f) for f in loose]
 
 
-def _repeats(found) -> bool:
-    """Whether the annexes found repeat a once-per-year kind: files of several units, not one."""
-    kinds = [f.annex.kind for f in found if f.annex.kind and "项目" not in f.annex.kind]
-    return len(kinds) != len(set(kinds))
+def _repeated(found) -> str | None:
+    """A once-per-year kind the annexes found repeat (files of several units or years, not one), or None."""
+    kinds = Counter(f.annex.kind for f in found if f.annex.kind and "项目" not in f.annex.kind)
+    return next((kind for kind, n in kinds.items() if n > 1), None)
+
+
+def _mixed(found, kind: str, folder: Path) -> str:
+    """The refusal of a folder mixing several units' (or years') files that are not one whole unit each."""
+    files = list(dict.fromkeys(f.file for f in found if f.annex.kind == kind))
+    shown = "、".join(Path(f).name for f in files[:3]) + (f" 等 {len(files)} 个文件" if len(files) > 3 else "")
+    return (f"{display_path(folder)}: 错误: “{kind}”出现了 {len(files)} 次（{shown}）：这个文件夹里是几个单位（或几个年度）的附件，"
+            f"分不出哪些文件属于同一个单位，没有写入。请把每个单位的文件放进各自的子文件夹（如 收件/某某局/），再导入上一级的收件文件夹 [mixed-units]")
+
+
+def _unreadable(unit: Unit) -> str:
+    """Why a unit of an intake has nothing to import: no Word files in its folder."""
+    assert unit.path is not None
+    others = sorted((p.name for p in unit.path.rglob("*") if p.is_file() and not p.name.startswith(".")), key=natural_key) if unit.path.is_dir() else []
+    found = f"，只有 {'、'.join(others[:3])}{' 等' if len(others) > 3 else ''}" if others else "，文件夹是空的"
+    return f"{display_path(unit.path)}: 错误: 没有 Word 文件（.docx、.doc、.wps）{found}：请向该单位要 Word 格式的附件（PDF、图片读不出表格） [no-word-files]"
 
 
 def read_year(found, notes: Notes, form_set: str | None, trusted: Sequence[Path]) -> YearImport:
@@ -60,11 +79,12 @@ def read_year(found, notes: Notes, form_set: str | None, trusted: Sequence[Path]
     return result
 
 
-def _report(result: YearImport, out: Path, stream: TextIO) -> None:
+def _report(result: YearImport, out: Path, stream: TextIO, source: Path | None = None) -> None:
     for note in sorted(result.notes, key=lambda n: n.where):
         stream.write(note.text() + "\n")
     if not result.usable:
-        stream.write(f"{display_path(out)}: 没有找到可导入的附件，没有写入。\n")
+        where = display_path(source) if source is not None else (result.sources[0] if len(result.sources) == 1 else display_path(out))
+        stream.write(f"{where}: 错误: 没有找到可导入的自评附件，没有写入 {display_path(out)}：请确认这些文件是部门整体支出绩效自评的附件（基础数据表、自评表、自评报告） [no-annexes]\n")
         return
     files = len(result.files)
     placed = "全部内容都已导入" if not result.notes.errors else f"{result.notes.errors} 处内容无法放置（见上），其余已导入"
@@ -85,13 +105,19 @@ def run(inputs: Sequence[Path], out: Path, form_set: str | None, force: bool, tr
                 raise UnusableInputError(f"{display_path(inputs[0])}: 错误: 没有 Word 文件（.docx、.doc、.wps）：请指定自评附件的文件或所在文件夹")
             notes = Notes()
             found = find_annexes(files, notes, Path(tempfile.mkdtemp(dir=scratch)))
-            if len(inputs) == 1 and len(files) > 1 and _repeats(found):
-                units = [Unit(f.stem, [f]) for f in files]
+            repeated = _repeated(found) if len(inputs) == 1 and len(files) > 1 else None
+            if repeated is not None and min(Counter(f.file for f in found).values()) < 2:
+                for note in sorted(notes, key=lambda n: n.where):
+                    stream.write(note.text() + "\n")
+                stream.write(_mixed(found, repeated, inputs[0]) + "\n")
+                return 2
+            if repeated is not None:  # each file holds a whole unit's annexes: a flat intake folder
+                units = [Unit(f.stem, [f], f) for f in files]
             else:
                 result = read_year(found, notes, form_set, trusted)
                 if result.usable:
                     write_year(out, year_texts(result.files, out, result.sources), force)
-                _report(result, out, stream)
+                _report(result, out, stream, inputs[0] if len(inputs) == 1 else None)
                 return 2 if not result.usable else (1 if result.notes.errors else 0)
         return _intake(units, out, form_set, force, trusted, stream, Path(scratch))
 
@@ -102,6 +128,9 @@ def _intake(units: list[Unit], out: Path, form_set: str | None, force: bool, tru
         for unit in units:
             advance(unit.name)
             target = out / unit.name
+            if not unit.files:
+                stream.write(_unreadable(unit) + "\n")
+                continue
             try:
                 notes = Notes()
                 result = read_year(find_annexes(unit.files, notes, Path(tempfile.mkdtemp(dir=scratch))), notes, form_set, trusted)
@@ -113,7 +142,7 @@ def _intake(units: list[Unit], out: Path, form_set: str | None, force: bool, tru
                 stream.write(f"{e.shown()}\n")
                 partial += 1
                 continue
-            _report(result, target, stream)
+            _report(result, target, stream, unit.path)
             usable += result.usable
             partial += result.usable and bool(result.notes.errors)
     stream.write(f"导入了 {len(units)} 个单位：{usable} 个写入 {display_path(out)}，其中 {partial} 个有无法放置的内容。\n")

@@ -145,17 +145,16 @@ def year_texts(files: dict[str, dict], out: Path, sources: Sequence[str]) -> dic
 
 def write_year(out: Path, texts: dict[str, str], force: bool) -> list[Path]:
     """Write a department-year folder whole: staged beside `out`, then moved into place."""
-    shown = display_path(out)
     if out.exists() and not out.is_dir():
-        raise WriteError(out, f"{shown}: 错误: 已有同名文件，不是文件夹：请换一个输出位置")
+        raise WriteError(out, "已有同名文件，不是文件夹：请换一个输出位置", "output-exists")
     if out.is_dir() and any(out.iterdir()) and not force:
-        raise WriteError(out, f"{shown}: 错误: 文件夹已存在且不是空的，没有覆盖：换一个输出位置，或加 --force 覆盖", "output-exists")
+        raise WriteError(out, "文件夹已存在且不是空的，没有覆盖：换一个输出位置，或加 --force 覆盖（其中原有的内容会被删除）", "output-exists")
     parent = out.absolute().parent
     try:
         parent.mkdir(parents=True, exist_ok=True)
         stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.import-", dir=parent))
     except OSError as e:
-        raise WriteError(out, f"{shown}: 错误: 无法创建输出文件夹（{e.strerror}）：请检查位置和权限") from None
+        raise WriteError(out, f"无法创建输出文件夹（{e.strerror}）：请检查位置和权限") from None
     old = None
     try:
         for name, text in texts.items():
@@ -171,7 +170,7 @@ def write_year(out: Path, texts: dict[str, str], force: bool) -> list[Path]:
     except OSError as e:
         if old is not None and not out.exists():
             os.rename(old / "x", out)
-        raise WriteError(out, f"{shown}: 错误: 写入失败（{e.strerror}），原有文件夹保持原样") from None
+        raise WriteError(out, f"写入失败（{e.strerror}），原有文件夹保持原样") from None
     finally:
         shutil.rmtree(stage, ignore_errors=True)
         if old is not None:
