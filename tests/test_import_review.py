@@ -250,3 +250,60 @@ def test_an_existing_folder_is_named_once_in_the_refusal(tmp_path: Path, built: 
     (line,) = result.stderr.strip().splitlines()
     assert line.count("错误") == 1 and line.endswith("[output-exists]") and "--force" in line, line
     assert (out / "笔记.txt").exists()
+
+
+# --- text boxes ----------------------------------------------------------------------------------
+
+_BOX_NS = ('xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
+           'xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape" xmlns:v="urn:schemas-microsoft-com:vml"')
+
+
+def _text_box(text: str) -> str:
+    """A run holding a floating text box as Word writes it: the DrawingML choice and its VML fallback copy."""
+    content = f"<w:p><w:r><w:t>{text}</w:t></w:r></w:p>"
+    return (f"<w:r><mc:AlternateContent {_BOX_NS}><mc:Choice Requires=\"wps\"><w:drawing><wps:wsp><wps:txbx><w:txbxContent>{content}"
+            f"</w:txbxContent></wps:txbx></wps:wsp></w:drawing></mc:Choice><mc:Fallback><w:pict><v:shape><v:textbox><w:txbxContent>"
+            f"{content}</w:txbxContent></v:textbox></v:shape></w:pict></mc:Fallback></mc:AlternateContent></w:r>")
+
+
+def test_text_in_text_boxes_is_read_where_anchored_once(tmp_path: Path) -> None:
+    """A label typed into a floating text box (as WPS users do) names the annex; a box in a cell is part of the cell."""
+    import zipfile
+
+    from annexgen.importing.annexes import split_annexes
+    from annexgen.importing.grid import read_docx
+
+    W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    body = (f"<w:p>{_text_box('附件2')}<w:r><w:t>2023年度部门整体支出绩效自评表</w:t></w:r></w:p>"
+            f"<w:tbl><w:tr><w:tc><w:p><w:r><w:t>预算部门名称</w:t></w:r></w:p></w:tc>"
+            f"<w:tc><w:p><w:r><w:t>某局</w:t></w:r>{_text_box('（盖章）')}</w:p></w:tc></w:tr></w:tbl>")
+    path = tmp_path / "box.docx"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("word/document.xml", f'<w:document xmlns:w="{W}"><w:body>{body}</w:body></w:document>')
+    (annex,) = split_annexes(read_docx(path))
+    assert (annex.number, annex.kind, annex.title) == ("2", "部门整体支出绩效自评表", ["2023年度部门整体支出绩效自评表"])
+    assert annex.tables[0].rows[0][1].text == "某局\n（盖章）"
+
+
+def test_tracked_changes_read_as_accepted(tmp_path: Path) -> None:
+    """Word's tracked changes: inserted text is in, deleted text and a deleted table row are out."""
+    import zipfile
+
+    from annexgen.importing.grid import read_docx
+
+    W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    mark = 'w:id="1" w:author="a" w:date="2024-01-01T00:00:00Z"'
+
+    def row(*cells: str, deleted: bool = False) -> str:
+        pr = f"<w:trPr><w:del {mark}/></w:trPr>" if deleted else ""
+        return f"<w:tr>{pr}" + "".join(f"<w:tc><w:p>{c}</w:p></w:tc>" for c in cells) + "</w:tr>"
+
+    run = lambda t: f"<w:r><w:t>{t}</w:t></w:r>"  # noqa: E731
+    gone = lambda t: f"<w:del {mark}><w:r><w:delText>{t}</w:delText></w:r></w:del>"  # noqa: E731
+    body = ("<w:tbl>" + row(run("指标"), run("得分")) + row(gone("旧指标"), gone("5"), deleted=True)
+            + row(run("新") + f"<w:ins {mark}>{run('指标')}</w:ins>" + gone("作废"), run("10")) + "</w:tbl>")
+    path = tmp_path / "tracked.docx"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("word/document.xml", f'<w:document xmlns:w="{W}"><w:body>{body}</w:body></w:document>')
+    (table,) = read_docx(path)
+    assert table.grid() == [["指标", "得分"], ["新指标", "10"]]

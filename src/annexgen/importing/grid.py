@@ -13,7 +13,10 @@ placed on the table grid:
 - rows and cells wrapped in content controls (`w:sdt`) or custom XML are read through;
 - a cell's text is its paragraphs joined by newlines; runs are joined; `w:tab` is a
   tab, `w:br`/`w:cr` a newline; deleted text (tracked changes) is left out, and the
-  fallback copy of alternate content is read once, not twice.
+  fallback copy of alternate content is read once, not twice; a table row deleted with
+  changes tracked is left out;
+- the text of a text box is read as paragraphs of its own before the paragraph it is
+  anchored in (in a cell: as further lines of the cell).
 """
 
 from __future__ import annotations
@@ -139,12 +142,35 @@ def paragraph_text(p: etree._Element) -> str:
     return "".join(parts)
 
 
+def _outermost(box: etree._Element, p: etree._Element) -> bool:
+    for above in box.iterancestors():
+        if above is p:
+            return True
+        if above.tag in (_w("txbxContent"), f"{{{MC}}}Fallback"):
+            return False
+    return True
+
+
+def boxed(p: etree._Element) -> list[str]:
+    """The text of the text boxes anchored in paragraph `p`, one line per paragraph (the fallback copy not again).
+
+    A clerk may type an annex label, a title or a figure into a floating text box: it is
+    read where it is anchored, not dropped."""
+    lines = []
+    for box in p.iter(_w("txbxContent")):
+        if not _outermost(box, p):
+            continue  # a box in a box is read with the outer one; the fallback copy repeats the choice
+        lines.extend(line for line in text_of(box).split("\n") if line.strip())
+    return lines
+
+
 def text_of(container: etree._Element) -> str:
-    """A cell's (or any container's) text: its paragraphs, those of nested tables too, one per line."""
+    """A cell's (or any container's) text: its paragraphs, those of nested tables and text boxes too, one per line."""
     lines = []
     for el in _children(container):
         if el.tag == _w("p"):
             lines.append(paragraph_text(el))
+            lines.extend(boxed(el))
         elif el.tag == _w("tbl"):
             for tr in (c for c in _children(el) if c.tag == _w("tr")):
                 for tc in (c for c in _children(tr) if c.tag == _w("tc")):
@@ -183,7 +209,8 @@ def _skip_before(tr: etree._Element) -> int:
 
 def read_table(tbl: etree._Element, index: int) -> Table:
     table = Table(index)
-    for r, tr in enumerate(c for c in _children(tbl) if c.tag == _w("tr")):
+    rows = (c for c in _children(tbl) if c.tag == _w("tr") and c.find(f"{_w('trPr')}/{_w('del')}") is None)  # a deleted row (tracked) is gone
+    for r, tr in enumerate(rows):
         row: list[Cell] = []
         col = _skip_before(tr)
         for tc in (c for c in _children(tr) if c.tag == _w("tc")):
@@ -211,6 +238,7 @@ def read_blocks(body: etree._Element, formatting: Formatting | None = None) -> l
             sid = (style.get(_w("val")) or "") if style is not None else ""
             label, level = labels.get(el, ("", -1))
             text = paragraph_text(el)
+            blocks.extend(Paragraph(paragraphs, line) for line in boxed(el))  # text boxes, where they are anchored
             blocks.append(Paragraph(paragraphs, label + text, formatting.style_name(sid), label, level + 1, formatting.bold(el)))
         elif el.tag == _w("tbl"):
             tables += 1
