@@ -106,9 +106,10 @@ def test_wrappers_runs_breaks_and_tracked_changes() -> None:
         "<w:p><w:r><mc:AlternateContent><mc:Choice Requires=\"wps\"><w:drawing><w:txbxContent><w:p><w:r><w:t>框</w:t></w:r></w:p></w:txbxContent></w:drawing></mc:Choice>"
         "<mc:Fallback><w:pict><w:t>框</w:t></w:pict></mc:Fallback></mc:AlternateContent><w:t>附件 1</w:t></w:r></w:p>"
     )
-    table, para = body(xml)
+    table, box, para = body(xml)
     assert table.grid() == [["部 门 名称", "12.00\t万元\n（调整后）\n"]]
     assert para == Paragraph(1, "附件 1")
+    assert box == Paragraph(1, "框")  # the text box's text: a paragraph of its own, once (the fallback copy is not read)
 
 
 def test_broken_span_values_do_not_stop_reading() -> None:
