@@ -307,3 +307,28 @@ def test_tracked_changes_read_as_accepted(tmp_path: Path) -> None:
         z.writestr("word/document.xml", f'<w:document xmlns:w="{W}"><w:body>{body}</w:body></w:document>')
     (table,) = read_docx(path)
     assert table.grid() == [["指标", "得分"], ["新指标", "10"]]
+
+
+def test_the_progress_bar_shows_unit_names_escaped(tmp_path: Path, monkeypatch, built: dict[str, Path]) -> None:
+    """A unit's folder name is data: an ESC sequence in it is shown as \\u001b, "[bold]" as typed, not as markup."""
+    import io
+    import shutil
+    import sys
+
+    from annexgen.commands.importing import run
+    from annexgen.findings import SafeStream
+
+    inbox = tmp_path / "收件"
+    for name in ("a\x1b[31mred", "[bold]b", "[link=http://x]c"):
+        shutil.copytree(built["example-county/2024"], inbox / name)
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert run([inbox], tmp_path / "各单位", None, False, [], SafeStream(io.StringIO())) == 0
+    shown = terminal.getvalue()
+    assert "a\x1b[31mred" not in shown and "a\\u001b[31mred" in shown
+    assert "[bold]b" in shown and "[link=http:" in shown and "\x1b]8;" not in shown  # no markup: no bold, no OSC 8 link

@@ -20,7 +20,7 @@ from typing import Sequence, TextIO
 
 from ..errors import AnnexgenError, UnusableInputError
 from ..files import natural_key
-from ..findings import display_path
+from ..findings import display_path, printable
 from ..importing.assemble import YearImport, assemble
 from ..importing.intake import LEGACY, WORD, find_annexes, word_files, write_year, year_texts
 from ..importing.notes import Notes
@@ -158,6 +158,7 @@ def _progress(total: int):
     from contextlib import contextmanager
 
     from rich.console import Console
+    from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     @contextmanager
@@ -171,7 +172,7 @@ def _progress(total: int):
                 if started[0]:
                     progress.advance(task)
                 started[0] = True
-                progress.update(task, description=name)
+                progress.update(task, description=escape(printable(name, newlines=False)), refresh=True)  # data: neither markup nor escapes
 
             yield advance
             progress.update(task, completed=total, description="")
