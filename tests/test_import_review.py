@@ -332,3 +332,12 @@ def test_the_progress_bar_shows_unit_names_escaped(tmp_path: Path, monkeypatch, 
     shown = terminal.getvalue()
     assert "a\x1b[31mred" not in shown and "a\\u001b[31mred" in shown
     assert "[bold]b" in shown and "[link=http:" in shown and "\x1b]8;" not in shown  # no markup: no bold, no OSC 8 link
+
+
+def test_bidi_and_invisible_characters_are_written_escaped() -> None:
+    """A bidi override in a cell would make the YAML read differently in an editor than it loads: it is escaped."""
+    for text in ("金额\u202e001\u202c万元", "a\u200bb", "\u2066x\u2069", "\ufeffx"):
+        written = string(text)
+        assert written.isascii() or not any(c in written for c in "\u202e\u202c\u200b\u2066\u2069\ufeff")
+        assert _load(f"k: {written}\n")["k"] == text
+    assert string("全角　空格") == '"全角　空格"'  # a full-width space is text, not escaped

@@ -24,7 +24,9 @@ _RESOLVER = yaml.resolver.Resolver()
 _STR_TAG = "tag:yaml.org,2002:str"
 _PLAIN_START = set("-?:,[]{}#&*!|>'\"%@` \t")
 _FLOW_INDICATORS = ",[]{}?"  # end a plain scalar inside {…} or […] ("?" in PyYAML's parser, which yamlread falls back to)
-_ESCAPE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff]")
+#: written as \uXXXX in quoted text: C1 controls, line separators, and the invisible and bidi controls that would
+#: make the YAML read differently in an editor than it loads (findings.printable escapes the same for the terminal)
+_ESCAPE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufff9-\ufffb]")
 INDENT = "  "
 MAX_IMPLICIT_KEY = 1000  # characters: YAML allows a key without "?" up to 1024 characters
 
