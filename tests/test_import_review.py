@@ -341,3 +341,26 @@ def test_bidi_and_invisible_characters_are_written_escaped() -> None:
         assert written.isascii() or not any(c in written for c in "\u202e\u202c\u200b\u2066\u2069\ufeff")
         assert _load(f"k: {written}\n")["k"] == text
     assert string("全角　空格") == '"全角　空格"'  # a full-width space is text, not escaped
+
+
+# --- file names and formats ----------------------------------------------------------------------
+
+
+@pytest.mark.skipif(__import__("shutil").which("soffice") is None, reason="LibreOffice is installed by scripts/setup")
+def test_legacy_files_under_any_name_are_converted(tmp_path: Path, built: dict[str, Path]) -> None:
+    """.wps, upper-case .DOC, names with spaces, and a .doc a clerk renamed to .docx: all read as the .docx they came from."""
+    from clerkdocs import to_doc_all
+
+    source = sorted(built["example-county/2024"].glob("*.docx"))
+    docs = to_doc_all(source, tmp_path / "doc")
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    for i, (doc, name) in enumerate(zip(docs, ["附件 1 基础数据表.wps", "附件2.DOC", "附件3-1 项目 自评表.docx", "附件4.Doc", "附件5-1.doc"])):
+        doc.rename(inbox / name)
+    result = _run("import", inbox, "-o", tmp_path / "legacy")
+    assert result.exit_code == 0, result.stdout
+    assert "附件3-1 项目 自评表.docx: 警告:" in result.stdout and "[renamed-file]" in result.stdout
+    assert _run("import", built["example-county/2024"], "-o", tmp_path / "direct").exit_code == 0
+    for file in sorted((tmp_path / "direct").rglob("*.yaml")):
+        ours = (tmp_path / "legacy" / file.relative_to(tmp_path / "direct")).read_text(encoding="utf-8").splitlines()[3:]
+        assert ours == file.read_text(encoding="utf-8").splitlines()[3:], file.name

@@ -59,6 +59,19 @@ def word_files(path: Path) -> list[Path]:
     return found
 
 
+_OLE, _RTF = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", b"{\\rtf"
+
+
+def _old_format(path: Path) -> str | None:
+    """".doc" or ".rtf" when a file named .docx holds that older format (a clerk renamed it), else None."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(8)
+    except OSError:
+        return None
+    return ".doc" if head.startswith(_OLE) else ".rtf" if head.startswith(_RTF) else None
+
+
 def soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
@@ -79,7 +92,8 @@ def convert(files: Sequence[Path], into: Path, notes: Notes) -> dict[Path, Path]
     inbox.mkdir()
     staged = []
     for i, f in enumerate(files):
-        target = inbox / f"{i}{f.suffix.lower()}"
+        suffix = f.suffix.lower() if f.suffix.lower() in LEGACY else (_old_format(f) or ".doc")
+        target = inbox / f"{i}{suffix}"
         shutil.copyfile(f, target)
         staged.append((f, target))
     cmd = [program, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore", "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(outbox)]
@@ -113,7 +127,10 @@ def read_file(path: Path, shown: str, notes: Notes) -> list[Block] | None:
 
 def find_annexes(paths: Sequence[Path], notes: Notes, scratch: Path) -> list[Found]:
     """Every annex in the files given (legacy files converted first), in file order."""
-    legacy = [p for p in paths if p.suffix.lower() in LEGACY]
+    renamed = [p for p in paths if p.suffix.lower() in WORD and _old_format(p)]
+    for p in renamed:
+        notes.warning(Where(display_path(p)), "renamed-file", f"文件名是 {p.suffix}，内容却是旧的 {_old_format(p)} 格式（改过扩展名）：已用 LibreOffice 转换后读入")
+    legacy = [p for p in paths if p.suffix.lower() in LEGACY] + renamed
     converted = convert(legacy, scratch, notes)
     found: list[Found] = []
     for p in paths:
