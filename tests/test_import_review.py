@@ -56,6 +56,11 @@ def test_any_string_loads_back_as_written(text: str, pure: bool) -> None:
     assert _load(f"k: [{string(text, True)}, 1]\n", pure)["k"][0] == text
 
 
+def test_a_key_starting_with_three_dots_is_quoted() -> None:
+    """"..." at the start of a line ends a YAML document: a key "... -" would end the file there."""
+    assert list(_load(f"{string('... -')}: 1\n")) == ["... -"]
+
+
 def test_a_question_mark_inside_braces_is_quoted() -> None:
     """PyYAML's parser ends a plain scalar at "?" inside {…}: "a?b" there must be quoted."""
     assert _load(f"k: {{a: {string('a?b', True)}}}\n", pure=True) == {"k": {"a": "a?b"}}
@@ -364,3 +369,41 @@ def test_legacy_files_under_any_name_are_converted(tmp_path: Path, built: dict[s
     for file in sorted((tmp_path / "direct").rglob("*.yaml")):
         ours = (tmp_path / "legacy" / file.relative_to(tmp_path / "direct")).read_text(encoding="utf-8").splitlines()[3:]
         assert ours == file.read_text(encoding="utf-8").splitlines()[3:], file.name
+
+
+# --- hostile sizes: linear, not quadratic ---------------------------------------------------------
+
+
+def _paragraphs_docx(path: Path, texts: list[str]) -> Path:
+    import zipfile
+    from xml.sax.saxutils import escape
+
+    W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    body = "".join(f"<w:p><w:r><w:t>{escape(t)}</w:t></w:r></w:p>" if t else "<w:p/>" for t in texts)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("word/document.xml", f'<w:document xmlns:w="{W}"><w:body>{body}</w:body></w:document>')
+    return path
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [
+        ["附件4", "2023年度某局部门整体支出绩效自评报告"] + [f"{i % 9 + 1}.条目" for i in range(60_000)],  # short numbered lines
+        ["附件2：2023年度部门整体支出绩效自评表"] * 30_000,  # a label with its title, over and over
+        ["附件4", "2023年度某局部门整体支出绩效自评报告"] + [""] * 60_000 + ["部门名称：某局", "2023年1月1日"],  # a long blank cover
+    ],
+    ids=["numbered-lines", "labelled-titles", "blank-cover"],
+)
+def test_a_huge_body_is_read_in_seconds(tmp_path: Path, texts: list[str]) -> None:
+    """Each paragraph looked at a few neighbours, never at the rest of the document (that took minutes)."""
+    import time
+
+    from annexgen.importing.assemble import assemble
+    from annexgen.importing.intake import find_annexes
+    from annexgen.importing.notes import Notes
+
+    path = _paragraphs_docx(tmp_path / "big.docx", texts)
+    started = time.monotonic()
+    notes = Notes()
+    assemble(find_annexes([path], notes, tmp_path))
+    assert time.monotonic() - started < 30

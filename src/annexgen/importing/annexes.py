@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from itertools import islice
+from typing import Iterator
 
 from .grid import Block, Paragraph, Table
 from .text import annex_number, label_key
@@ -63,8 +65,16 @@ class Annex:
     def tables(self) -> list[Table]:
         return [b for b in self.blocks if isinstance(b, Table)]
 
+    _scanned: int = field(default=0, repr=False, compare=False)  # blocks counted so far (blocks are only appended)
+    _filled: int = field(default=0, repr=False, compare=False)  # tables count as 2: content at once
+
     def has_content(self) -> bool:
-        return any(isinstance(b, Table) for b in self.blocks) or sum(1 for b in self.blocks if isinstance(b, Paragraph) and b.text.strip()) > 1
+        """A table, or more than one non-blank paragraph (counted once each: asked after every paragraph)."""
+        for j in range(self._scanned, len(self.blocks)):
+            block = self.blocks[j]
+            self._filled += 2 if isinstance(block, Table) else bool(block.text.strip())
+        self._scanned = len(self.blocks)
+        return self._filled > 1
 
 
 def _split_title(blocks: list[Block], i: int) -> str | None:
@@ -104,13 +114,21 @@ def _labelled(blocks: list[Block], i: int) -> tuple[str, str] | None:
     kind = title_kind(rest) or _split_title([replace(block, text=rest)] + blocks[i + 1 : i + 2 * MAX_TITLE_LINES], 0)
     if kind is None:
         return None
-    after = [b for b in blocks[i + 1 :] if not isinstance(b, Paragraph) or b.text.strip()][:MAX_TITLE_LINES + 2]
-    before = next((b for b in reversed(blocks[:i]) if not isinstance(b, Paragraph) or b.text.strip()), None)
+    after = list(islice(_filled(blocks, i + 1, 1), MAX_TITLE_LINES + 2))
+    before = next(_filled(blocks, i - 1, -1), None)
     if any(isinstance(b, Paragraph) and _listed(b.text) for b in after[:1] + [before]) or isinstance(before, Paragraph) and label_key(before.text) in ("附件:", "附件"):
         return None  # a list of attachments at the end of a report
     if "报告" not in kind and not any(isinstance(b, Table) for b in after):
         return None  # a table's title with no table under it: a line of a list, not an annex
     return number, rest
+
+
+def _filled(blocks: list[Block], start: int, step: int, limit: int = 2 * MAX_TITLE_LINES + 2) -> Iterator[Block]:
+    """The tables and non-blank paragraphs from `start` on (backwards for step -1), within `limit` blocks."""
+    stop = start + step * limit
+    for j in range(start, max(stop, -1) if step < 0 else min(stop, len(blocks)), step):
+        if not isinstance(blocks[j], Paragraph) or blocks[j].text.strip():
+            yield blocks[j]
 
 
 def _listed(text: str) -> bool:
@@ -119,9 +137,9 @@ def _listed(text: str) -> bool:
     return bool(m) and bool(text[m.end() :].strip())
 
 
-def _completes(title: list[str], rest: list[Block]) -> bool:
-    """Whether the next non-blank paragraph completes a title whose kind is not known yet."""
-    nxt = next((b for b in rest if not isinstance(b, Paragraph) or b.text.strip()), None)
+def _completes(title: list[str], blocks: list[Block], start: int) -> bool:
+    """Whether the next non-blank paragraph (from `start`, not far) completes a title whose kind is not known yet."""
+    nxt = next(_filled(blocks, start, 1), None)
     return isinstance(nxt, Paragraph) and title_kind("".join(title) + nxt.text.strip()) is not None and title_kind("".join(title)) is None
 
 
@@ -162,7 +180,7 @@ def split_annexes(blocks: list[Block]) -> list[Annex]:
                 if current.kind is not None:
                     titling = False
                 continue
-            if titling and not text and (not current.title or _completes(current.title, blocks[i + 1 :])):
+            if titling and not text and (not current.title or _completes(current.title, blocks, i + 1)):
                 continue  # blank paragraphs before the title, or between its lines
             titling = False
             current.blocks.append(block)
