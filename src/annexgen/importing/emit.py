@@ -60,6 +60,7 @@ def string(text: str, in_flow: bool = False) -> str:
         text
         and not (in_flow and any(c in text for c in _FLOW_INDICATORS))
         and text[0] not in _PLAIN_START
+        and not text.startswith("...")  # at the start of a line (a key) it ends the document
         and text == text.strip()
         and text.isprintable()
         and ": " not in text
