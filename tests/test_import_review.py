@@ -407,3 +407,18 @@ def test_a_huge_body_is_read_in_seconds(tmp_path: Path, texts: list[str]) -> Non
     notes = Notes()
     assemble(find_annexes([path], notes, tmp_path))
     assert time.monotonic() - started < 30
+
+
+def test_units_of_the_same_name_do_not_overwrite_each_other(tmp_path: Path, built: dict[str, Path]) -> None:
+    """收件/甲/ and 收件/甲.docx are two units: with --force the second must not replace what the first wrote."""
+    import shutil
+
+    from clerkdocs import write_year
+
+    inbox = tmp_path / "收件"
+    shutil.copytree(built["example-county/2024"], inbox / "甲")
+    (whole,) = write_year(REPO / "data" / "example-county" / "2024", tmp_path / "one", "one-file")
+    whole.path.rename(inbox / "甲.docx")
+    result = _run("import", inbox, "-o", tmp_path / "各单位", "--force")
+    assert result.exit_code == 0, result.stdout
+    assert sorted(p.relative_to(tmp_path / "各单位").as_posix() for p in (tmp_path / "各单位").glob("*/*")) == ["甲.docx/2024", "甲/2024"]

@@ -10,6 +10,7 @@ placed (or a unit could not be read); 2 nothing usable found.
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 from collections import Counter
@@ -24,6 +25,7 @@ from ..findings import display_path, printable
 from ..importing.assemble import YearImport, assemble
 from ..importing.intake import LEGACY, WORD, find_annexes, word_files, write_year, year_texts
 from ..importing.notes import Notes
+from ..output import WriteError
 
 PROJECT_PLACEHOLDER = "未知年度"
 
@@ -47,7 +49,13 @@ def units_of(inputs: Sequence[Path]) -> list[Unit] | None:
     loose = [e for e in entries if e.is_file() and e.suffix.lower() in WORD | LEGACY]
     if not folders:
         return None
-    return [Unit(d.name, word_files(d), d) for d in folders] + [Unit(f.stem, [f], f) for f in loose]
+    return _unique([Unit(d.name, word_files(d), d) for d in folders] + [Unit(f.stem, [f], f) for f in loose])
+
+
+def _unique(units: list[Unit]) -> list[Unit]:
+    """Units whose names (their output folders) collide — 甲/ and 甲.docx, 甲.doc and 甲.docx — named by their file names."""
+    names = Counter(u.name.casefold() for u in units)  # a case-insensitive file system would merge them too
+    return [Unit(u.path.name, u.files, u.path) if names[u.name.casefold()] > 1 and u.path is not None and u.path.is_file() else u for u in units]
 
 
 def _repeated(found) -> str | None:
@@ -112,7 +120,7 @@ def run(inputs: Sequence[Path], out: Path, form_set: str | None, force: bool, tr
                 stream.write(_mixed(found, repeated, inputs[0]) + "\n")
                 return 2
             if repeated is not None:  # each file holds a whole unit's annexes: a flat intake folder
-                units = [Unit(f.stem, [f], f) for f in files]
+                units = _unique([Unit(f.stem, [f], f) for f in files])
             else:
                 result = read_year(found, notes, form_set, trusted)
                 if result.usable:
@@ -124,6 +132,7 @@ def run(inputs: Sequence[Path], out: Path, form_set: str | None, force: bool, tr
 
 def _intake(units: list[Unit], out: Path, form_set: str | None, force: bool, trusted: Sequence[Path], stream: TextIO, scratch: Path) -> int:
     usable = partial = 0
+    written: set[str] = set()
     with _progress(len(units)) as advance:
         for unit in units:
             advance(unit.name)
@@ -136,6 +145,9 @@ def _intake(units: list[Unit], out: Path, form_set: str | None, force: bool, tru
                 result = read_year(find_annexes(unit.files, notes, Path(tempfile.mkdtemp(dir=scratch))), notes, form_set, trusted)
                 year = result.files.get("部门.yaml", {}).get("年度")
                 target = out / unit.name / str(year or PROJECT_PLACEHOLDER)
+                if result.usable and os.path.normcase(target) in written:  # never one unit over another of this run
+                    raise WriteError(target, f"另一个单位刚刚写到了这个文件夹，这个单位（{display_path(unit.path or target)}）没有写入：请把两个单位的文件夹改成不同的名称", "duplicate-unit")
+                written.add(os.path.normcase(target))
                 if result.usable:
                     write_year(target, year_texts(result.files, target, result.sources), force)
             except AnnexgenError as e:
