@@ -422,3 +422,17 @@ def test_units_of_the_same_name_do_not_overwrite_each_other(tmp_path: Path, buil
     result = _run("import", inbox, "-o", tmp_path / "各单位", "--force")
     assert result.exit_code == 0, result.stdout
     assert sorted(p.relative_to(tmp_path / "各单位").as_posix() for p in (tmp_path / "各单位").glob("*/*")) == ["甲.docx/2024", "甲/2024"]
+
+
+def test_force_never_deletes_the_files_being_imported(tmp_path: Path, built: dict[str, Path]) -> None:
+    """`import 附件/ -o 附件/ --force` (or -o .) would replace the folder of Word files by the YAML: refused."""
+    import shutil
+
+    folder = tmp_path / "附件"
+    shutil.copytree(built["example-county/2024"], folder)
+    before = sorted(p.name for p in folder.iterdir())
+    for out in (folder, tmp_path, folder / "附件2 部门整体支出绩效自评表.docx"):
+        for source in (folder, next(folder.glob("附件2*.docx"))):
+            result = _run("import", source, "-o", out, "--force")
+            assert result.exit_code == 1 and "[target-is-source]" in result.stderr, (out, source, result.stdout)
+    assert sorted(p.name for p in folder.iterdir()) == before

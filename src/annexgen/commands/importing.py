@@ -80,6 +80,15 @@ def _unreadable(unit: Unit) -> str:
     return f"{display_path(unit.path)}: 错误: 没有 Word 文件（.docx、.doc、.wps）{found}：请向该单位要 Word 格式的附件（PDF、图片读不出表格） [no-word-files]"
 
 
+def _guard(target: Path, sources: Sequence[Path]) -> None:
+    """Refuse to write a folder that holds the files being imported: --force would delete them."""
+    real = Path(os.path.realpath(target))
+    for source in sources:
+        here = Path(os.path.realpath(source))
+        if here == real or real in here.parents:
+            raise WriteError(target, f"要导入的 {display_path(source)} 就是这个文件夹或在它里面，写入会把它删掉，没有写入：请换一个输出文件夹（-o）", "target-is-source")
+
+
 def read_year(found, notes: Notes, form_set: str | None, trusted: Sequence[Path]) -> YearImport:
     """One department-year from the annexes found in its files (and the notes of reading them)."""
     result = assemble(found, form_set, trusted) if found else YearImport()
@@ -124,6 +133,7 @@ def run(inputs: Sequence[Path], out: Path, form_set: str | None, force: bool, tr
             else:
                 result = read_year(found, notes, form_set, trusted)
                 if result.usable:
+                    _guard(out, [*inputs, *files])
                     write_year(out, year_texts(result.files, out, result.sources), force)
                 _report(result, out, stream, inputs[0] if len(inputs) == 1 else None)
                 return 2 if not result.usable else (1 if result.notes.errors else 0)
@@ -149,6 +159,7 @@ def _intake(units: list[Unit], out: Path, form_set: str | None, force: bool, tru
                     raise WriteError(target, f"另一个单位刚刚写到了这个文件夹，这个单位（{display_path(unit.path or target)}）没有写入：请把两个单位的文件夹改成不同的名称", "duplicate-unit")
                 written.add(os.path.normcase(target))
                 if result.usable:
+                    _guard(target, [p for p in (unit.path, *unit.files) if p is not None])
                     write_year(target, year_texts(result.files, target, result.sources), force)
             except AnnexgenError as e:
                 stream.write(f"{e.shown()}\n")
