@@ -436,3 +436,19 @@ def test_force_never_deletes_the_files_being_imported(tmp_path: Path, built: dic
             result = _run("import", source, "-o", out, "--force")
             assert result.exit_code == 1 and "[target-is-source]" in result.stderr, (out, source, result.stdout)
     assert sorted(p.name for p in folder.iterdir()) == before
+
+
+def test_force_replaces_an_imported_year_not_a_folder_holding_other_things(tmp_path: Path, built: dict[str, Path]) -> None:
+    """`-o ~/桌面 --force` must not delete the desktop: --force replaces a folder of YAML data only."""
+    source = built["example-county/2024"]
+    out = tmp_path / "桌面"
+    (out / "旧").mkdir(parents=True)
+    (out / "笔记.txt").write_text("x", encoding="utf-8")
+    result = _run("import", source, "-o", out, "--force")
+    assert result.exit_code == 1 and "[output-exists]" in result.stderr and "笔记.txt" in result.stderr and "旧/" in result.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["旧", "笔记.txt"]
+    year = tmp_path / "2024"
+    assert _run("import", source, "-o", year).exit_code == 0
+    (year / "基础数据表.yaml").write_text("# 改过\n", encoding="utf-8")
+    assert _run("import", source, "-o", year, "--force").exit_code == 0  # an imported year is imported again
+    assert "改过" not in (year / "基础数据表.yaml").read_text(encoding="utf-8")

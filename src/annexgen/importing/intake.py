@@ -160,12 +160,37 @@ def year_texts(files: dict[str, dict], out: Path, sources: Sequence[str]) -> dic
     return texts
 
 
+def foreign(folder: Path, limit: int = 3) -> list[str]:
+    """What in `folder` is not a department-year's data (YAML files, 项目/ with YAML files): at most `limit` + 1 names.
+
+    --force replaces a department-year folder; one holding anything else (Word files, other
+    years, notes) is not replaced."""
+    out: list[str] = []
+    for entry in sorted(folder.iterdir(), key=lambda e: natural_key(e.name)):
+        if entry.name.startswith("."):
+            continue
+        if entry.is_dir() and not entry.is_symlink() and entry.name == "项目":
+            out += [f"项目/{n}" for n in foreign(entry, limit) if "/" not in n]
+        elif entry.is_symlink() or not entry.is_file() or entry.suffix.lower() not in (".yaml", ".yml"):
+            out.append(entry.name + ("/" if entry.is_dir() else ""))
+        if len(out) > limit:
+            break
+    return out[: limit + 1]  # one more than shown: there are more
+
+
+def some(names: list[str], limit: int = 3) -> str:
+    return "、".join(names[:limit]) + (" 等" if len(names) > limit else "")
+
+
 def write_year(out: Path, texts: dict[str, str], force: bool) -> list[Path]:
     """Write a department-year folder whole: staged beside `out`, then moved into place."""
     if out.exists() and not out.is_dir():
         raise WriteError(out, "已有同名文件，不是文件夹：请换一个输出位置", "output-exists")
     if out.is_dir() and any(out.iterdir()) and not force:
         raise WriteError(out, "文件夹已存在且不是空的，没有覆盖：换一个输出位置，或加 --force 覆盖（其中原有的内容会被删除）", "output-exists")
+    others = foreign(out) if out.is_dir() and force else []
+    if others:
+        raise WriteError(out, f"文件夹里有不是年度数据的内容（{some(others)}），--force 只替换导入过的年度文件夹，没有覆盖：请换一个输出位置，或先移走这些内容", "output-exists")
     parent = out.absolute().parent
     try:
         parent.mkdir(parents=True, exist_ok=True)
