@@ -452,3 +452,15 @@ def test_force_replaces_an_imported_year_not_a_folder_holding_other_things(tmp_p
     (year / "基础数据表.yaml").write_text("# 改过\n", encoding="utf-8")
     assert _run("import", source, "-o", year, "--force").exit_code == 0  # an imported year is imported again
     assert "改过" not in (year / "基础数据表.yaml").read_text(encoding="utf-8")
+
+
+def test_an_unknown_form_set_is_refused_once_before_reading(tmp_path: Path, built: dict[str, Path]) -> None:
+    import shutil
+
+    inbox = tmp_path / "收件"
+    for name in ("甲", "乙", "丙"):
+        shutil.copytree(built["example-county/2024"], inbox / name)
+    result = _run("import", inbox, "-o", tmp_path / "各单位", "--form-set", "不存在")
+    assert result.exit_code == 2 and not (tmp_path / "各单位").exists()
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("--form-set: 错误: ") and line.endswith("[unknown-form-set]") and "汨罗" in line, line

@@ -21,6 +21,7 @@ from typing import Sequence, TextIO
 
 from ..errors import AnnexgenError, UnusableInputError
 from ..files import natural_key
+from ..forms import FormSetError, find_form_set
 from ..findings import display_path, printable
 from ..importing.assemble import YearImport, assemble
 from ..importing.intake import LEGACY, WORD, find_annexes, word_files, write_year, year_texts
@@ -114,6 +115,11 @@ def run(inputs: Sequence[Path], out: Path, form_set: str | None, force: bool, tr
     missing = [p for p in inputs if not p.exists()]
     if missing:
         raise UnusableInputError(f"{display_path(missing[0])}: 错误: 找不到这个文件或文件夹：请检查路径")
+    if form_set:  # once, before any file is read (not once per unit of an intake)
+        try:
+            find_form_set(form_set, trusted)
+        except FormSetError as e:
+            raise UnusableInputError(f"--form-set: {e.shown()}") from None
     with tempfile.TemporaryDirectory(prefix="annexgen-import-") as scratch:
         units = units_of(inputs)
         if units is None:
