@@ -464,3 +464,17 @@ def test_an_unknown_form_set_is_refused_once_before_reading(tmp_path: Path, buil
     assert result.exit_code == 2 and not (tmp_path / "各单位").exists()
     (line,) = result.stderr.strip().splitlines()
     assert line.startswith("--form-set: 错误: ") and line.endswith("[unknown-form-set]") and "汨罗" in line, line
+
+
+# --- annexgen new -------------------------------------------------------------------------------
+
+
+def test_new_does_not_speak_of_a_basic_data_table_the_year_has_not(tmp_path: Path) -> None:
+    from helpers import year
+
+    old = year(tmp_path / "2024", 基础数据表=None)
+    result = _run("new", tmp_path / "2025", "--from", old)
+    assert result.exit_code == 0, result.stdout
+    assert "经费控制情况" not in result.stdout and "移入" not in result.stdout
+    with_table = _run("new", tmp_path / "b" / "2025", "--from", year(tmp_path / "b" / "2024"))
+    assert "基础数据表经费控制情况的 2024年决算数" in with_table.stdout

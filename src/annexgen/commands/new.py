@@ -116,7 +116,8 @@ def report(new: Path, old: Path, rolled: Rolled, out: TextIO) -> None:
     t, year = rolled.tally, rolled.old_year + 1
     out.write(f"已由 {display_path(old)}（{rolled.old_year} 年度）生成 {display_path(new)}（{year} 年度），共 {len(rolled.files)} 个文件：\n")
     out.write(f"  - 年度改为 {year}，标题和表头的年份随之改为 {year}；\n")
-    out.write(f"  - 基础数据表经费控制情况的 {rolled.old_year}年决算数（{t.moved} 个）移入新表的“{rolled.old_year}年决算数”（上年决算）一列；\n")
+    if "基础数据表.yaml" in rolled.files:
+        out.write(f"  - 基础数据表经费控制情况的 {rolled.old_year}年决算数（{t.moved} 个）移入新表的“{rolled.old_year}年决算数”（上年决算）一列；\n")
     out.write(f"  - {t.cleared} 项本年度的数字、得分、实际完成值和说明已清空（写作 ~），待填写；\n")
     out.write(f"  - 保留了编制数、项目、指标（名称、年度指标值、分值）、预期目标和报告的各级标题；删去了报告正文 {t.removed} 段。\n")
     for note in rolled.notes:
