@@ -478,3 +478,14 @@ def test_new_does_not_speak_of_a_basic_data_table_the_year_has_not(tmp_path: Pat
     assert "经费控制情况" not in result.stdout and "移入" not in result.stdout
     with_table = _run("new", tmp_path / "b" / "2025", "--from", year(tmp_path / "b" / "2024"))
     assert "基础数据表经费控制情况的 2024年决算数" in with_table.stdout
+
+
+def test_an_output_folder_inside_the_intake_is_no_unit(tmp_path: Path, built: dict[str, Path]) -> None:
+    """`import 收件 -o 收件/各单位` run twice: the second run does not take 各单位/ for a unit without Word files."""
+    import shutil
+
+    inbox = tmp_path / "收件"
+    shutil.copytree(built["example-county/2024"], inbox / "甲")
+    for _ in range(2):
+        result = _run("import", inbox, "-o", inbox / "各单位", "--force")
+        assert result.exit_code == 0 and "导入了 1 个单位" in result.stdout, result.stdout

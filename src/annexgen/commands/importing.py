@@ -40,12 +40,15 @@ class Unit:
     path: Path | None = None  # the subfolder or file it came from
 
 
-def units_of(inputs: Sequence[Path]) -> list[Unit] | None:
-    """The units of an intake folder (one subfolder or loose file each), or None when the inputs are one department-year."""
+def units_of(inputs: Sequence[Path], out: Path | None = None) -> list[Unit] | None:
+    """The units of an intake folder (one subfolder or loose file each), or None when the inputs are one department-year.
+
+    The output folder, when it is inside the intake folder (`import 收件 -o 收件/各单位`), is no unit."""
     if len(inputs) != 1 or not inputs[0].is_dir():
         return None
     root = inputs[0]
-    entries = sorted((e for e in root.iterdir() if not e.name.startswith((".", "~$"))), key=lambda e: natural_key(e.name))
+    skip = os.path.realpath(out) if out is not None else None
+    entries = sorted((e for e in root.iterdir() if not e.name.startswith((".", "~$")) and os.path.realpath(e) != skip), key=lambda e: natural_key(e.name))
     folders = [e for e in entries if e.is_dir()]
     loose = [e for e in entries if e.is_file() and e.suffix.lower() in WORD | LEGACY]
     if not folders:
@@ -121,7 +124,7 @@ def run(inputs: Sequence[Path], out: Path, form_set: str | None, force: bool, tr
         except FormSetError as e:
             raise UnusableInputError(f"--form-set: {e.shown()}") from None
     with tempfile.TemporaryDirectory(prefix="annexgen-import-") as scratch:
-        units = units_of(inputs)
+        units = units_of(inputs, out)
         if units is None:
             files = [f for p in inputs for f in word_files(p)]
             if not files:
