@@ -36,7 +36,7 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Sequence, TypeVar
+from typing import Any, Iterable
 
 from .annexes import Annex
 from .grid import Paragraph, Table
@@ -85,14 +85,6 @@ _DATE = re.compile(
 )
 _ATTACHMENTS = re.compile(rf"^{_SP}附{_SP}[件表]?{_SP}(?:[:：]|$)")
 _ITEM_SPLIT = re.compile(rf"[\s\u3000]+(?=[{_AR}]{{1,2}}{_SP}[.．、])")
-
-
-T = TypeVar("T")
-
-
-def _after(items: Sequence[T], i: int) -> Iterable[T]:
-    """The items after position `i`, without copying the list (a slice each time would be quadratic)."""
-    return (items[j] for j in range(i + 1, len(items)))
 
 
 @dataclass(frozen=True)
@@ -215,7 +207,7 @@ def _place(stack: list[_Open], n: Numbering, styled_depth: int) -> tuple[int, in
 
 def _followed_by_content(lines: list[_Line], i: int, kinds: set[str]) -> bool:
     """Whether the next non-blank line is prose or a numbering deeper than `kinds` (what a heading has under it)."""
-    nxt = next((line for line in _after(lines, i) if line.text.strip()), None)
+    nxt = next((lines[j] for j in range(i + 1, len(lines)) if lines[j].text.strip()), None)
     if nxt is None or (nxt.level or 0) > 0:
         return False
     return nxt.number is None or nxt.number.kind not in kinds
@@ -226,7 +218,7 @@ def _bold_heading(lines: list[_Line], i: int, kinds: set[str]) -> bool:
     line = lines[i]
     if len(line.text.strip()) > MAX_BOLD_HEADING_CHARS or heading_shape(line.text) != "open":
         return False
-    nxt = next((x for x in _after(lines, i) if x.text.strip()), None)
+    nxt = next((lines[j] for j in range(i + 1, len(lines)) if lines[j].text.strip()), None)
     if nxt is None or (nxt.level or 0) > 0 or (nxt.bold and nxt.number is None):
         return False
     return nxt.number is None or heading_shape(nxt.text) is None or nxt.number.kind not in kinds
@@ -312,7 +304,8 @@ class _Reader:
             if is_signature(text):  # "填表人：… 单位负责人签字：…" is read elsewhere; prose naming them stays
                 continue
             if phase == "front":
-                if self.front(block, text, _after(self.annex.blocks, k)):
+                rest = (self.annex.blocks[j] for j in range(k + 1, len(self.annex.blocks)))  # not a copy: linear
+                if self.front(block, text, rest):
                     continue
                 phase = "body"
             if phase == "body":
