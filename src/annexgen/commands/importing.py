@@ -72,8 +72,8 @@ def _mixed(found, kind: str, folder: Path) -> str:
     """The refusal of a folder mixing several units' (or years') files that are not one whole unit each."""
     files = list(dict.fromkeys(f.file for f in found if f.annex.kind == kind))
     shown = "、".join(Path(f).name for f in files[:3]) + (f" 等 {len(files)} 个文件" if len(files) > 3 else "")
-    return (f"{display_path(folder)}: 错误: “{kind}”出现了 {len(files)} 次（{shown}）：这个文件夹里是几个单位（或几个年度）的附件，"
-            f"分不出哪些文件属于同一个单位，没有写入。请把每个单位的文件放进各自的子文件夹（如 收件/某某局/），再导入上一级的收件文件夹 [mixed-units]")
+    return (f"{display_path(folder)}: 错误: “{kind}”出现了 {len(files)} 次（{shown}），一个单位一年只有一份：这里像是几个单位或几个年度的附件"
+            f"（或同一附件的几份稿子），分不出哪些文件是一起的，没有写入。请把每个单位的文件放进各自的子文件夹（如 收件/某某局/）再导入收件文件夹，或删去多余的稿子 [mixed-units]")
 
 
 def _unreadable(unit: Unit) -> str:
