@@ -137,7 +137,7 @@ def import_command(
     paths: list[Path] = typer.Argument(..., metavar="文件或文件夹", help="Word 文件（.docx、.doc、.wps），或放这些文件的文件夹；收件文件夹里每个单位一个子文件夹（或一个文件）"),
     out: Path = typer.Option(..., "-o", "--out", help="写到哪里：一个年度时是该年度的文件夹（如 2024/）；收件文件夹时是放各单位的文件夹"),
     form_set: Optional[str] = typer.Option(None, "--form-set", help="表样名称（如 汨罗）；不写则按文件中的附件自动选定"),
-    force: bool = typer.Option(False, "--force", help="输出文件夹已存在时覆盖它（原有内容被替换）"),
+    force: bool = typer.Option(False, "--force", help="输出文件夹已存在时，用这次导入的数据替换它；只替换以前导入或写好的年度数据文件夹（YAML 文件），放有其他文件（如 Word 文件）的文件夹不会被替换"),
     forms: list[Path] = forms_option(),
 ) -> None:
     """从 Word 附件导入数据：每份自评附件读成一个年度的 YAML 文件夹，供 check 检查、build 生成。"""
