@@ -252,9 +252,17 @@ def test_refuses_a_non_empty_folder_and_force_replaces_it(tmp_path: Path) -> Non
     assert result.exit_code == 1
     assert "[target-exists]" in result.output and "--force" in result.output and "Traceback" not in result.output
     assert os.listdir(new) == ["草稿.txt"]
+    # --force replaces a department-year folder, never one holding anything else (the desktop, Word files, notes)
+    refused = runner.invoke(app, ["new", str(new), "--from", str(old), "--force"])
+    assert refused.exit_code == 1 and "[target-exists]" in refused.output and "草稿.txt" in refused.output
+    assert os.listdir(new) == ["草稿.txt"]
+    (new / "草稿.txt").unlink()
+    (new / "部门.yaml").write_text("部门名称: 旧\n", encoding="utf-8")
+    (new / "项目").mkdir()
+    (new / "项目" / "9-旧项目.yaml").write_text("项目名称: 旧\n", encoding="utf-8")
     forced = runner.invoke(app, ["new", str(new), "--from", str(old), "--force"])
     assert forced.exit_code == 0, forced.output
-    assert not (new / "草稿.txt").exists() and (new / "部门.yaml").is_file()
+    assert not (new / "项目" / "9-旧项目.yaml").exists() and "测试县" in (new / "部门.yaml").read_text(encoding="utf-8")
     assert sorted(os.listdir(tmp_path)) == ["2025"]  # no staging or set-aside folder left
 
 

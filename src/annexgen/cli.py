@@ -207,7 +207,7 @@ def forms_check(
 def new_command(
     new: Path = typer.Argument(..., metavar="NEW_DIR", help="新年度的数据文件夹（如 data/miluo-hrss/2024），应不存在或是空的"),
     source: Path = typer.Option(..., "--from", metavar="OLD_DIR", help="上一年度的数据文件夹（如 data/miluo-hrss/2023）"),
-    force: bool = typer.Option(False, "--force", help="新文件夹已存在且有内容时，用新年度的数据替换它（原有内容会被删除）"),
+    force: bool = typer.Option(False, "--force", help="新文件夹已存在且有内容时，用新年度的数据替换它；只替换年度数据文件夹（YAML 文件），放有其他文件的文件夹不会被替换"),
 ) -> None:
     """从上一年度的数据开始新的年度：年度加 1，决算数移入上年决算一列，本年的数字、得分和报告正文清空待填。"""
     from .commands.new import run

@@ -165,3 +165,25 @@ def walk_folders(top: Path, skip: str) -> Iterator[Path]:
         except OSError:
             continue
         stack.extend(folder / name for name in sorted(subs, key=natural_key, reverse=True))
+
+
+def foreign(folder: Path, limit: int = 3) -> list[str]:
+    """What in `folder` is not a department-year's data (YAML files, 项目/ with YAML files): at most `limit` + 1 names.
+
+    --force replaces a department-year folder; one holding anything else (Word files, other
+    years, notes) is not replaced."""
+    out: list[str] = []
+    for entry in sorted(folder.iterdir(), key=lambda e: natural_key(e.name)):
+        if entry.name.startswith("."):
+            continue
+        if entry.is_dir() and not entry.is_symlink() and entry.name == "项目":
+            out += [f"项目/{n}" for n in foreign(entry, limit) if "/" not in n]
+        elif entry.is_symlink() or not entry.is_file() or entry.suffix.lower() not in (".yaml", ".yml"):
+            out.append(entry.name + ("/" if entry.is_dir() else ""))
+        if len(out) > limit:
+            break
+    return out[: limit + 1]  # one more than shown: there are more
+
+
+def some(names: list[str], limit: int = 3) -> str:
+    return "、".join(names[:limit]) + (" 等" if len(names) > limit else "")

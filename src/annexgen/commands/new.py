@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TextIO
 
 from ..check import check_loaded
+from ..files import foreign, some
 from ..findings import display_path
 from ..load import load
 from ..output import held
@@ -51,7 +52,10 @@ def check_target(new: Path, old: Path, force: bool) -> bool:
     except OSError as e:
         raise _refuse(new, f"无法读取这个文件夹（{e.strerror or e}）", "write-error") from None
     if not empty and not force:
-        raise _refuse(new, "文件夹已存在且不是空的，没有改动：换一个文件夹，或加 --force 用新年度的数据替换它（其中原有的内容会被删除）", "target-exists")
+        raise _refuse(new, "文件夹已存在且不是空的，没有改动：换一个文件夹，或加 --force 用新年度的数据替换它（其中原有的年度数据会被替换）", "target-exists")
+    others = foreign(new) if not empty else []
+    if others:  # --force replaces a department-year folder, never one holding Word files, notes or other years
+        raise _refuse(new, f"文件夹里有不是年度数据的内容（{some(others)}），--force 只替换年度数据文件夹，没有改动：请换一个文件夹，或先移走这些内容", "target-exists")
     return True
 
 
