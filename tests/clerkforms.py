@@ -9,12 +9,12 @@ printed verbatim.
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from typing import Any
 
 from annexgen.model import Group, Project, Report, Submission
-from annexgen.values import Percent, unit_of
+from annexgen.render import show
+from annexgen.values import unit_of
 from clerkdocs import Cell, ClerkDoc, Planned, Row, Year
 
 _SWAP = str.maketrans({"(": "（", ")": "）", "（": "(", "）": ")", "：": ":", ":": "："})
@@ -24,17 +24,8 @@ _FULL = str.maketrans("0123456789.,", "０１２３４５６７８９．，")
 # --- cells -------------------------------------------------------------------------------------------------
 
 
-def printed(value: Any) -> str:
-    """A value as the form prints it: amounts with the precision (and unit) written, percents as written."""
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        return format(value, "f") + unit_of(value)
-    if isinstance(value, Percent):
-        return value.text
-    if isinstance(value, dt.date):
-        return f"{value.year}年{value.month}月{value.day}日"
-    return str(value)
+#: a value as the form prints it (amounts with the precision and unit written, percents as written)
+printed = show
 
 
 def label(doc: ClerkDoc, text: str, spaced: bool = True) -> list[list[str]]:
