@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import shutil
-import subprocess
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ from annexgen.importing.notes import Notes
 from annexgen.load import load
 from annexgen.model import BasicData, Checklist
 from annexgen.values import unit_of
+from clerkdocs import via_odt_all
 
 REPO = Path(__file__).parent.parent
 YEARS = ("miluo-hrss/2023", "longhui-hrss/2024", "example-county/2024")
@@ -381,12 +381,7 @@ def test_checklist_answers_typed_as_words_and_unknown_grade(tmp_path: Path) -> N
 def test_files_rewritten_by_libreoffice_read_the_same(built, tmp_path: Path) -> None:
     """docx → odt → docx: LibreOffice rewrites the structure (styles, breaks); both readers give the same data."""
     combined = next(f for f in built["longhui-hrss/2024"] if "全部附件" in f.name)
-    profile = f"-env:UserInstallation=file://{tmp_path / 'profile'}"
-    run = dict(check=True, capture_output=True, timeout=600)
-    subprocess.run(["soffice", profile, "--headless", "--convert-to", "odt", "--outdir", str(tmp_path / "odt"), str(combined)], **run)
-    odt = next((tmp_path / "odt").iterdir())
-    subprocess.run(["soffice", profile, "--headless", "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(tmp_path / "back"), str(odt)], **run)
-    back = next((tmp_path / "back").iterdir())
+    (back,) = via_odt_all([combined], tmp_path / "back")
     sub = derived("longhui-hrss/2024")
     notes = Notes()
     basic = read_basic(annexes_of(back, "基础数据表")[0], back.name, notes)
