@@ -420,3 +420,53 @@ def test_original_that_cannot_be_put_back_is_kept(tmp_path: Path, monkeypatch) -
     )
     assert (stage / "old" / "a.txt").read_bytes() == b"old a" and (out / "b.txt").read_bytes() == b"old b"
     shutil.rmtree(stage)
+
+
+def test_signal_that_breaks_a_library_cleanup(tmp_path: Path, monkeypatch) -> None:
+    """SIGINT while zipfile opens an entry (the CI failure): its close then refuses with a ValueError of its own.
+
+    That consequence must not replace the interruption: still exit 130, the Chinese message, no traceback,
+    the old output untouched. Raised from zlib.compressobj, after zipfile has marked a write handle open.
+    """
+    import zlib
+
+    data = year(tmp_path / "d")
+    out = tmp_path / "out"
+    first = runner.invoke(app, ["build", str(data), "-o", str(out)])
+    assert first.exit_code == 0, first.stderr
+    before = snapshot(out)
+    real, real_normalize, calls = zlib.compressobj, write.normalize_docx, [0]
+
+    def compressobj(*args):
+        calls[0] += 1
+        if calls[0] == 3:  # the third entry of the first annex's final zip
+            os.kill(os.getpid(), signal.SIGINT)
+        return real(*args)
+
+    def normalize_docx(*args, **kwargs):  # count only the entries of our own zip pass (python-docx's save has no cleanup that can fail)
+        monkeypatch.setattr(zlib, "compressobj", compressobj)
+        try:
+            return real_normalize(*args, **kwargs)
+        finally:
+            monkeypatch.setattr(zlib, "compressobj", real)
+
+    monkeypatch.setattr(write, "normalize_docx", normalize_docx)
+    r = runner.invoke(app, ["build", str(data), "-o", str(out)])
+    assert calls[0] >= 3
+    assert (r.exit_code, r.stderr) == (130, "已中断：输出文件夹未改动（原有文件保持原样）。\n")
+    assert snapshot(out) == before
+    assert staging_folders(tmp_path) == []
+
+
+def test_interruption_is_found_behind_a_cleanup_error() -> None:
+    """`output.interruption` finds the Interrupted a later error was raised while handling; None when there is none."""
+    stop = output.Interrupted(signal.SIGTERM)
+    try:
+        try:
+            raise stop
+        except KeyboardInterrupt:
+            raise ValueError("close refused")
+    except ValueError as e:
+        assert output.interruption(e) is stop
+    assert output.interruption(ValueError("plain")) is None
+    assert output.interruption(KeyboardInterrupt()) is None  # a bare Ctrl-C outside a build is not ours to relabel

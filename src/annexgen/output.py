@@ -150,13 +150,44 @@ def interruptible() -> Iterator[None]:
     ending, its work done, is dropped: there is nothing left to stop.
     """
     if _signals.installed:
-        yield
+        with _surfaced():
+            yield
         return
     saved = _install_handlers()
     try:
-        yield
+        with _surfaced():
+            yield
     finally:
         _restore_handlers(saved)
+
+
+@contextmanager
+def _surfaced() -> Iterator[None]:
+    """An error raised while cleaning up after `Interrupted` is re-raised as that interruption.
+
+    A library's cleanup can fail because a signal cut its work short (zipfile's
+    close refuses while a write handle it was opening is still marked open); the
+    interruption, not that consequence, is what the user must be told.
+    """
+    try:
+        yield
+    except BaseException as e:
+        stop = interruption(e)
+        if stop is None or stop is e:
+            raise
+        raise stop from None
+
+
+def interruption(e: BaseException) -> Interrupted | None:
+    """The `Interrupted` that `e` is, or was raised while handling; None if none."""
+    seen: set[int] = set()
+    cur: BaseException | None = e
+    while cur is not None and id(cur) not in seen:
+        if isinstance(cur, Interrupted):
+            return cur
+        seen.add(id(cur))
+        cur = cur.__context__
+    return None
 
 
 @contextmanager
