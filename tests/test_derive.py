@@ -6,7 +6,10 @@ from decimal import Decimal
 from pathlib import Path
 
 from annexgen.check import check
-from annexgen.derive import derive, grade, score_value
+from annexgen.derive import derive, score_value
+from annexgen.profile import DEFAULT
+
+grade = DEFAULT.grade
 from annexgen.load import load
 from helpers import year
 

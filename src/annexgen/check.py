@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 from .derive import derive
 from .findings import Finding
 from .load import Loaded, load
+from .profile import DEFAULT, Profile
 
 if TYPE_CHECKING:
     from .forms import FormSet
@@ -46,10 +47,11 @@ def rule(code: str, severity: str, meaning: str, example: str):
 class Context:
     """What a rule sees: the derived submission and a way to make located findings."""
 
-    def __init__(self, loaded: Loaded) -> None:
+    def __init__(self, loaded: Loaded, profile: Profile = DEFAULT) -> None:
         assert loaded.submission is not None
         self.loaded = loaded
         self.sub = loaded.submission
+        self.profile = profile  # the chosen form set's (the default one when there is none)
 
     @property
     def checklist(self):
@@ -101,14 +103,15 @@ def review(loaded: Loaded, trusted: Sequence[Path] = ()) -> tuple[list[Finding],
     from .requirements import choose_form_set
 
     findings = list(loaded.findings)
-    if loaded.submission is not None:
-        derive(loaded.submission)
-        findings.extend(expand_prose(loaded))
-        ctx = Context(loaded)
-        for r in RULES:
-            findings.extend(r.run(ctx))
     form_set, about = choose_form_set(loaded, trusted)
     findings.extend(about)
+    if loaded.submission is not None:
+        profile = form_set.profile if form_set is not None else DEFAULT
+        derive(loaded.submission, profile)
+        findings.extend(expand_prose(loaded))
+        ctx = Context(loaded, profile)
+        for r in RULES:
+            findings.extend(r.run(ctx))
     return sorted(set(findings)), form_set
 
 

@@ -25,6 +25,7 @@ from .model import (
     is_written,
     resolve,
 )
+from .profile import DEFAULT, Profile
 from .values import Percent, exact_sum, rounded, sum_exactly
 
 BASIC = ("基础数据表", "经费控制情况")
@@ -109,20 +110,13 @@ def sum_relations(sub: Submission) -> list[SumRel]:
     return rels
 
 
-def grade(score: Decimal) -> str:
-    """Grade bands: 优 90–100 · 良 80–89 · 中 60–79 · 差 below 60."""
-    if score >= 90:
-        return "优"
-    if score >= 80:
-        return "良"
-    if score >= 60:
-        return "中"
-    return "差"
+def score_value(weight: Decimal, rate: Decimal, cap: Decimal = Decimal(100)) -> Decimal:
+    """分值 × min(执行率, cap), to two places, trailing zeros dropped (10.00 → 10); the profile gives the cap (100%)."""
+    return plain(rounded(weight * min(rate, cap) / 100, 2))
 
 
-def score_value(weight: Decimal, rate: Decimal) -> Decimal:
-    """分值 × min(执行率, 100%), to two places, trailing zeros dropped (10.00 → 10)."""
-    value = rounded(weight * min(rate, Decimal(100)) / 100, 2)
+def plain(value: Decimal) -> Decimal:
+    """A computed score as a form prints it: trailing zeros dropped (10.00 → 10, 2.50 → 2.5)."""
     return value.to_integral_value() if value == value.to_integral_value() else value.normalize()
 
 
@@ -144,8 +138,11 @@ def _set(sub: Submission, path: tuple, value: object) -> None:
         fill(sub, path, value)
 
 
-def derive(sub: Submission) -> Submission:
-    """Fill in, in place, every derivable figure the author left out; returns `sub`."""
+def derive(sub: Submission, profile: Profile = DEFAULT) -> Submission:
+    """Fill in, in place, every derivable figure the author left out; returns `sub`.
+
+    `profile` is the form set's: its execution-rate cap, reverse-indicator rule and grade bands.
+    """
     for rel in sum_relations(sub):
         if not _unset(sub, rel.total) or resolve(sub, rel.total) is not None:
             continue
@@ -165,16 +162,16 @@ def derive(sub: Submission) -> Submission:
                 _set(sub, ("项目", i, name), sub.部门.部门名称)
 
     for prefix, table in score_tables(sub):
-        _derive_scores(sub, prefix, table)
+        _derive_scores(sub, prefix, table, profile)
 
     if sub.整体自评 is not None and sub.整体自评.自评基础数据表 is not None:
         total = sub.整体自评.部门整体支出绩效自评表.总分.得分
         if total is not None and _unset(sub, CHECKLIST + ("自评结论",)):
-            _set(sub, CHECKLIST + ("自评结论",), grade(total))
+            _set(sub, CHECKLIST + ("自评结论",), profile.grade(total))
     return sub
 
 
-def _derive_scores(sub: Submission, prefix: tuple, table: Form) -> None:
+def _derive_scores(sub: Submission, prefix: tuple, table: Form, profile: Profile) -> None:
     line_path = fund_line_path(prefix)
     line = resolve(sub, line_path)
     rows = [ind for _, _, ind in indicators(table.绩效指标)]  # type: ignore[attr-defined]
@@ -186,7 +183,7 @@ def _derive_scores(sub: Submission, prefix: tuple, table: Form) -> None:
     if _unset(sub, line_path + ("执行率",)) and line.全年预算数 and line.全年执行数 is not None:
         _set(sub, line_path + ("执行率",), Percent.of(line.全年执行数 * 100 / line.全年预算数))
     if _unset(sub, line_path + ("得分",)) and line.分值 is not None and line.执行率 is not None:
-        _set(sub, line_path + ("得分",), score_value(line.分值, line.执行率.value))
+        _set(sub, line_path + ("得分",), score_value(line.分值, line.执行率.value, profile.rate_cap))
 
     total = prefix + ("总分",)
     if _unset(sub, total + ("分值",)):

@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, Sequence
 
-from pydantic import ValidationError
+from pydantic import Field, ValidationError
 
 from .bundled import REINSTALL, TEMPLATES_PACKAGE, bundled_folder
 from .errors import AnnexgenError
 from .findings import display_path
 from .model import Form, Text
+from .profile import DEFAULT, Profile, ProfileKeys
 
 MANIFEST = "表样.yaml"
 #: the built-in form sets, shipped as package data (None when this installation lacks them)
@@ -47,6 +48,7 @@ class AnnexSpec(Form):
     模板: Text
     内容: Kind
     默认标题: Text
+    必备: bool = Field(True, description="true：数据里必须有这个附件的内容（check 会报缺）；false：数据里有才生成，没有就不生成")
 
 
 def fill_pattern(annex: "AnnexSpec", key: str, **names: object) -> str:
@@ -99,9 +101,11 @@ def check_patterns(form_set: "FormSet") -> None:
         raise FormSetError(f"{display_path(form_set.folder / MANIFEST)}: {e}")
 
 
-class Manifest(Form):
+class Manifest(ProfileKeys):
+    """表样.yaml: 名称, 附件, and the profile keys (附件编号, 评分, 审核, 标签; see profile.py)."""
+
     名称: Text
-    附件: list[AnnexSpec]
+    附件: list[AnnexSpec] = Field(min_length=1)
 
 
 @dataclass(frozen=True)
@@ -112,6 +116,7 @@ class FormSet:
     folder: Path
     annexes: tuple[AnnexSpec, ...]
     builtin: bool = False
+    profile: Profile = DEFAULT
 
     def template(self, annex: AnnexSpec) -> Path:
         return self.folder / annex.模板
@@ -224,20 +229,24 @@ def read_form_set(folder: Path, builtin: bool = False) -> FormSet:
 def _read_form_set(folder: Path, builtin: bool) -> FormSet:
     from .load import load_document
 
+    from .load import document_findings
+
     doc, problems = load_document(folder / MANIFEST)
     if problems:
         raise FormSetError("\n".join(p.text() for p in problems))
+    if not isinstance(doc.data, dict):
+        raise FormSetError(f"{display_path(folder / MANIFEST)}:1:1: 错误: 表样清单应写成“键: 值”的映射（名称、附件、评分……），见 templates/汨罗/{MANIFEST} [form-set]")
     try:
         manifest = Manifest.model_validate(doc.data)
     except ValidationError as e:
-        first = e.errors(include_url=False)[0]
-        raise FormSetError(f"{display_path(folder / MANIFEST)}: 错误: 表样清单格式不对（{'.'.join(map(str, first['loc']))}：{first['msg']}）") from None
+        lines = [f.text() for f in document_findings(doc, Manifest, e)]
+        raise FormSetError("\n".join(lines) + f"\n表样清单 {display_path(folder / MANIFEST)} 有 {len(lines)} 处格式错误：请按上面的提示改正（写法见 templates/汨罗/{MANIFEST}）") from None
     for annex in manifest.附件:
         template = folder / annex.模板
         if not template.is_file() or template.resolve().parent != folder.resolve():
             raise FormSetError(f"{display_path(folder / MANIFEST)}: 错误: 附件{annex.编号}的模板 {annex.模板} 不存在（模板应放在表样文件夹里）")
         inspect_docx(template)
-    return FormSet(folder.name, folder, tuple(manifest.附件), builtin)
+    return FormSet(folder.name, folder, tuple(manifest.附件), builtin, Profile.of(manifest, folder.name))
 
 
 MAX_TEMPLATE_BYTES = 50 * 1024 * 1024  # uncompressed, all parts together

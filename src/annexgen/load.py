@@ -285,9 +285,9 @@ def _unwrap(tp: Any) -> Any:
             return tp
 
 
-def _model_keys(path: tuple) -> list[str]:
-    """The keys allowed in the mapping at `path` of a submission."""
-    cls: Any = Submission
+def _model_keys(path: tuple, root: Any = Submission) -> list[str]:
+    """The keys allowed in the mapping at `path` of a submission (or of another `root` model)."""
+    cls: Any = root
     for part in path:
         if isinstance(part, int):
             continue
@@ -316,12 +316,12 @@ _TYPE_MESSAGES = {
 }
 
 
-def _message(err: dict, raw: Any, path: tuple) -> tuple[str, str]:
+def _message(err: dict, raw: Any, path: tuple, root: Any = Submission) -> tuple[str, str]:
     kind = err["type"]
     ctx = err.get("ctx") or {}
     if kind == "extra_forbidden":
         key = path[-1]
-        allowed = _model_keys(path[:-1])
+        allowed = _model_keys(path[:-1], root)
         near = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.0)
         hint = f"是不是“{near[0]}”？" if near else ""
         return "unknown-key", f"不认识的键“{key}”：{hint}可用的键见 annexgen schema 或示例文件"
@@ -339,6 +339,19 @@ def _message(err: dict, raw: Any, path: tuple) -> tuple[str, str]:
     if kind in _TYPE_MESSAGES:
         return "wrong-type", _TYPE_MESSAGES[kind].format(**ctx)
     return "wrong-type", f"内容不符合格式：{err.get('msg', kind)}"
+
+
+def document_findings(doc: Document, root: Any, error: ValidationError) -> list[Finding]:
+    """Located findings for a single YAML document validated as the model `root` (a form set's manifest)."""
+    docs = {("",): doc}
+    out: list[Finding] = []
+    for err in error.errors(include_url=False):
+        path = _data_path(doc.data, tuple(err["loc"]))
+        code, message = _message(err, doc.data, path, root)
+        target = path[:-1] if code == "missing-key" else path
+        file, line, col = _locate(docs, doc.file.parent, ("",) + target, key=code in ("unknown-key", "missing-key"))
+        out.append(Finding(file, line, col, code, "error", message, dotted(path) if path else ""))
+    return sorted(set(out))
 
 
 def _validation_findings(loaded: Loaded, raw: Any, error: ValidationError, prefix: tuple = ()) -> list[Finding]:

@@ -15,13 +15,10 @@ from ..values import fmt
 
 # --- what a reviewer asks about ---------------------------------------------------------
 
-ADJUSTMENT_LIMIT = Decimal(30)  # percent of 年初预算数
-
-
 @rule(
     "budget-adjusted",
     "warning",
-    f"全年预算数比年初预算数调整了 {ADJUSTMENT_LIMIT}% 以上：评审会问调整原因",
+    "全年预算数比年初预算数调整的幅度超过表样的界限（审核.预算调整幅度，通常 30%）：评审会问调整原因",
     "全年预算数 3897.95 比年初预算数 1947 增加了 100.2%：预算年中调整幅度大，请在报告中说明原因",
 )
 def budget_adjusted(ctx: Context) -> Iterator[Finding]:
@@ -29,16 +26,35 @@ def budget_adjusted(ctx: Context) -> Iterator[Finding]:
         if not line.年初预算数 or line.全年预算数 is None:
             continue
         change = (line.全年预算数 - line.年初预算数) * 100 / line.年初预算数
-        if abs(change) > ADJUSTMENT_LIMIT:
+        if abs(change) > ctx.profile.adjust_limit:
             verb = "增加" if change > 0 else "减少"
             yield ctx.finding(lp + ("全年预算数",), "budget-adjusted", f"全年预算数 {fmt(line.全年预算数)} 比年初预算数 {fmt(line.年初预算数)} {verb}了 {abs(change):.1f}%：预算年中调整幅度大，请在报告中说明原因")
 
 
-@rule("low-execution", "warning", "预算执行率低于 90%", "执行率 85.00% 低于 90%：请在偏差原因中说明")
+@rule("low-execution", "warning", "预算执行率低于表样的下限（审核.执行率下限，通常 90%）", "执行率 85.00% 低于 90%：请在报告中说明原因")
 def low_execution(ctx: Context) -> Iterator[Finding]:
+    low = ctx.profile.low_rate
     for lp, line in fund_lines(ctx.sub):
-        if line.执行率 is not None and line.执行率.value < 90:
-            yield ctx.finding(lp + ("执行率",), "low-execution", f"执行率 {line.执行率.text} 低于 90%：请在报告中说明原因")
+        if line.执行率 is not None and line.执行率.value < low:
+            yield ctx.finding(lp + ("执行率",), "low-execution", f"执行率 {line.执行率.text} 低于 {fmt(low)}%：请在报告中说明原因")
+
+
+@rule(
+    "over-execution",
+    "warning",
+    "执行率超过 100%：全年执行数大于全年预算数（超预算支出）",
+    "执行率 104.17%：全年执行数 125 大于全年预算数 120，超预算支出 5 万元：请核对执行数，或在报告中说明超支的原因和资金来源",
+)
+def over_execution(ctx: Context) -> Iterator[Finding]:
+    for lp, line in fund_lines(ctx.sub):
+        if line.执行率 is None or line.执行率.value <= 100:
+            continue
+        figures = ""
+        if line.全年执行数 is not None and line.全年预算数 is not None and line.全年执行数 > line.全年预算数:
+            figures = f"全年执行数 {fmt(line.全年执行数)} 大于全年预算数 {fmt(line.全年预算数)}，超预算支出 {fmt(line.全年执行数 - line.全年预算数)} 万元"
+        else:
+            figures = "执行率不应超过 100%"
+        yield ctx.finding(lp + ("执行率",), "over-execution", f"执行率 {line.执行率.text}：{figures}：请核对执行数，或在报告中说明超支的原因和资金来源")
 
 
 @rule("over-staffed", "warning", "实际在职人数超过编制数", "实际在职人数 131 超过编制数 115：超编 16 人，评审会问原因")

@@ -10,7 +10,6 @@ from ..derive import (
     CHECKLIST,
     fund_line_path,
     fund_lines,
-    grade,
     indicators,
     score_tables,
     score_value,
@@ -32,15 +31,17 @@ def rate_score(ctx: Context) -> Iterator[Finding]:
     for lp, line in fund_lines(ctx.sub):
         if line.分值 is None or line.执行率 is None or line.得分 is None:
             continue
+        cap = ctx.profile.rate_cap
         rate_lo, rate_hi = interval(line.执行率.value)
-        lo = line.分值 * min(rate_lo, Decimal(100)) / 100
-        hi = line.分值 * min(rate_hi, Decimal(100)) / 100
+        lo = line.分值 * min(rate_lo, cap) / 100
+        hi = line.分值 * min(rate_hi, cap) / 100
         if not overlaps(interval(line.得分), (lo, hi)):
-            expected = score_value(line.分值, line.执行率.value)
+            expected = score_value(line.分值, line.执行率.value, cap)
+            capped = f"（执行率超过 {fmt(cap)}% 按 {fmt(cap)}% 计分）" if line.执行率.value > cap else ""
             yield ctx.finding(
                 lp + ("得分",),
                 "rate-score",
-                f"执行率得分写作 {fmt(line.得分)}，但 分值 {fmt(line.分值)} × 执行率 {line.执行率.text} = {fmt(expected)}：请改为 {fmt(expected)}",
+                f"执行率得分写作 {fmt(line.得分)}，但 分值 {fmt(line.分值)} × 执行率 {line.执行率.text} = {fmt(expected)}{capped}：请改为 {fmt(expected)}",
             )
 
 
@@ -53,7 +54,7 @@ def rate_score(ctx: Context) -> Iterator[Finding]:
 def score_missing(ctx: Context) -> Iterator[Finding]:
     for lp, line in fund_lines(ctx.sub):
         if line.分值 is not None and line.得分 is None and not unfilled_line(line):  # nothing to score yet: not-filled says so
-            hint = f"（分值 × 执行率 = {fmt(score_value(line.分值, line.执行率.value))}）" if line.执行率 is not None else ""
+            hint = f"（分值 × 执行率 = {fmt(score_value(line.分值, line.执行率.value, ctx.profile.rate_cap))}）" if line.执行率 is not None else ""
             yield ctx.finding(lp + ("得分",), "score-missing", f"预算执行率有分值 {fmt(line.分值)}，但得分空白：请填写得分{hint}")
     for path, _g, ind in scored_indicators(ctx.sub):
         if ind.分值 is not None and ind.得分 is None and not unfilled_result(ind.实际完成值):
@@ -232,15 +233,20 @@ def unit_mismatch(ctx: Context) -> Iterator[Finding]:
 @rule(
     "grade-mismatch",
     "error",
-    "自评结论（优/良/中/差）与总分不符（优 90–100、良 80–89、中 60–79、差 60 以下）",
-    "自评结论写作“优”，但总分 85 对应“良”：请改为“良”",
+    "自评结论（优/良/中/差）与总分不符（按表样的等级界限；通常优 90–100、良 80–89、中 60–79、差 60 以下）",
+    "自评结论写作“优”，但总分 85 对应“良”（优 ≥90、良 ≥80、中 ≥60、差 <60）：请改为“良”",
 )
 def grade_mismatch(ctx: Context) -> Iterator[Finding]:
     written = ctx.checklist.自评结论 if ctx.checklist is not None else None
     if written is None:
         return
     total = ctx.sub.整体自评.部门整体支出绩效自评表.总分.得分
-    if total is not None and grade(total) != written:
-        yield ctx.finding(CHECKLIST + ("自评结论",), "grade-mismatch", f"自评结论写作“{written}”，但总分 {fmt(total)} 对应“{grade(total)}”：请改为“{grade(total)}”")
+    expected = ctx.profile.grade(total) if total is not None else None
+    if expected is not None and expected != written:
+        yield ctx.finding(
+            CHECKLIST + ("自评结论",),
+            "grade-mismatch",
+            f"自评结论写作“{written}”，但总分 {fmt(total)} 对应“{expected}”（{ctx.profile.bands_text()}）：请改为“{expected}”",
+        )
 
 

@@ -1,0 +1,165 @@
+"""A form set's profile: the scoring, review thresholds and labels its 表样.yaml declares.
+
+What varies between provinces and counties, beyond the templates (DOMAIN.md, "Form
+sets across China"): the weights of the 一级指标, the execution-rate score and its
+cap, the scoring of reverse (≤) indicators, the grade bands, what a reviewer asks
+about, the annex numbering style and some printed labels. It is data in the
+manifest, validated with located messages like the department-year files; the
+rules and `derive` read it (`Profile`), never module constants. Every key may be
+left out: the defaults are the national guidance as the 汨罗 set applies it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Literal, Optional
+
+from pydantic import Field, model_validator
+
+from .model import Form, Text
+from .values import Score
+
+Grade = Literal["优", "良", "中", "差"]
+REVERSE_RULES = ("比例", "线性")
+#: the labels a profile may rename (printed in the templates and named in messages)
+LABELS = ("年度资金总额", "当年财政拨款", "上年结转资金", "其他资金", "年初预算数", "全年预算数", "全年执行数")
+
+
+class RateScore(Form):
+    """预算执行率的计分：分值 × min(执行率, 上限)。"""
+
+    计分: Literal["比例"] = Field("比例", description="比例：得分 = 分值 × 执行率（执行率超过上限按上限计）")
+    上限: Score = Field(Decimal(100), description="执行率按此百分数封顶计分，通常为 100（执行率本身照实印出，超过 100% 另行提醒）")
+
+
+class Scoring(Form):
+    """评分：分值、执行率计分、反向指标计分、等级。"""
+
+    预算执行率: Optional[Score] = Field(None, description="预算执行率的分值，如 10；不写则为 100 减各指标分值之和")
+    一级指标: dict[Text, Score] = Field(default_factory=dict, description="各一级指标的分值，如 产出指标: 50；表上印的“产出指标(50分)”应与之一致")
+    执行率得分: RateScore = Field(default_factory=RateScore)
+    反向指标: Literal["比例", "线性"] = Field(
+        "比例",
+        description="越低越好（≤）的定量指标未达标时的得分：比例 = 分值 × 目标/实际；线性 = 分值 × (1 − (实际 − 目标)/目标)，实际达两倍目标时为 0",
+    )
+    等级: dict[Grade, Score] = Field(
+        default_factory=lambda: {"优": Decimal(90), "良": Decimal(80), "中": Decimal(60), "差": Decimal(0)},
+        description="各等级的最低总分，如 优: 90、良: 80、中: 60、差: 0",
+    )
+
+    @model_validator(mode="after")
+    def _bands(self) -> "Scoring":
+        bands = self.等级
+        order = [g for g in ("优", "良", "中", "差") if g in bands]
+        if order != list(bands) or set(bands) != {"优", "良", "中", "差"}:
+            raise ValueError("等级应依次写 优、良、中、差 四项，每项写该等级的最低总分")
+        lows = [bands[g] for g in order]
+        if any(a <= b for a, b in zip(lows, lows[1:])) or lows[-1] != 0:
+            raise ValueError("等级的最低总分应从高到低排列（如 优 90、良 80、中 60），差 为 0")
+        return self
+
+
+class Review(Form):
+    """审核提醒的界限：评审会问到、需要说明的情况。"""
+
+    预算调整幅度: Score = Field(Decimal(30), description="全年预算数比年初预算数增减超过此百分数时提醒说明原因")
+    执行率下限: Score = Field(Decimal(90), description="执行率低于此百分数时提醒说明原因")
+    扣分需说明: Score = Field(Decimal(0), description="扣分超过此分数时，偏差原因分析及改进措施必须填写；0 表示扣分即须说明")
+    指标偏离: Optional[Score] = Field(None, description="定量指标实际完成值超出年度指标值此百分数以上时提醒（指标偏离，说明目标是否定得过低）；不写则不提醒")
+
+
+class ProfileKeys(Form):
+    """表样.yaml 中 附件 以外的键（都可不写）。"""
+
+    附件编号: Literal["数字", "汉字"] = Field("数字", description="附件号的写法：数字（附件1、附件3-1）或 汉字（附件一、附件三-1）")
+    评分: Scoring = Field(default_factory=Scoring)
+    审核: Review = Field(default_factory=Review)
+    标签: dict[Literal[LABELS], Text] = Field(default_factory=dict, description="表上印的名称与通用名称不同时写，如 当年财政拨款: 本年财政拨款")  # type: ignore[valid-type]
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What the rules and `derive` read of a form set (`Profile()` is the default one)."""
+
+    rate_weight: Decimal | None = None
+    weights: dict[str, Decimal] = field(default_factory=dict)
+    rate_cap: Decimal = Decimal(100)
+    reverse: str = "比例"
+    grades: tuple[tuple[str, Decimal], ...] = (("优", Decimal(90)), ("良", Decimal(80)), ("中", Decimal(60)), ("差", Decimal(0)))
+    adjust_limit: Decimal = Decimal(30)
+    low_rate: Decimal = Decimal(90)
+    reason_over: Decimal = Decimal(0)
+    deviation: Decimal | None = None
+    numbering: str = "数字"
+    labels: dict[str, str] = field(default_factory=dict)
+    name: str = ""
+
+    @classmethod
+    def of(cls, keys: ProfileKeys, name: str) -> "Profile":
+        s, r = keys.评分, keys.审核
+        return cls(
+            rate_weight=s.预算执行率,
+            weights=dict(s.一级指标),
+            rate_cap=s.执行率得分.上限,
+            reverse=s.反向指标,
+            grades=tuple(s.等级.items()),
+            adjust_limit=r.预算调整幅度,
+            low_rate=r.执行率下限,
+            reason_over=r.扣分需说明,
+            deviation=r.指标偏离,
+            numbering=keys.附件编号,
+            labels=dict(keys.标签),
+            name=name,
+        )
+
+    def grade(self, score: Decimal) -> str:
+        """The grade of a total score by this profile's bands (default 优 ≥ 90 · 良 ≥ 80 · 中 ≥ 60 · 差)."""
+        for name, low in self.grades:
+            if score >= low:
+                return name
+        return self.grades[-1][0]
+
+    def bands_text(self) -> str:
+        """'优 90 分及以上、良 80–89.99…' in short: 优 ≥90、良 ≥80、中 ≥60、差 <60."""
+        parts = [f"{name} ≥{low}" for name, low in self.grades[:-1]]
+        return "、".join(parts + [f"{self.grades[-1][0]} <{self.grades[-2][1]}"])
+
+    def label(self, name: str) -> str:
+        """The printed label of a row or column (当年财政拨款 → 本年财政拨款 where the profile says so)."""
+        return self.labels.get(name, name)
+
+    def weight_of(self, group_name: str) -> tuple[str, Decimal] | None:
+        """(profile key, weight) of a 一级指标 by the start of its printed name ("产出指标\\n(30分)" → 产出指标)."""
+        flat = "".join(group_name.split())
+        for key, weight in self.weights.items():
+            if flat.startswith("".join(key.split())):
+                return key, weight
+        return None
+
+
+DEFAULT = Profile()
+
+_DIGITS = "零一二三四五六七八九"
+
+
+def chinese_numeral(n: int) -> str:
+    """1 → 一, 10 → 十, 12 → 十二, 20 → 二十, 35 → 三十五 (annex numbers stay below 100)."""
+    if n < 10:
+        return _DIGITS[n]
+    tens, ones = divmod(n, 10)
+    return ("" if tens == 1 else _DIGITS[tens]) + "十" + (_DIGITS[ones] if ones else "")
+
+
+def annex_label(number: str, numbering: str) -> str:
+    """The number printed after 附件: as written (数字), or its leading number in Chinese (汉字: 3-1 → 三-1)."""
+    if numbering != "汉字":
+        return number
+    head = ""
+    for ch in number:
+        if not ch.isdigit():
+            break
+        head += ch
+    if not head or len(head) > 2:
+        return number
+    return chinese_numeral(int(head)) + number[len(head) :]
