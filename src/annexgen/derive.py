@@ -180,6 +180,8 @@ def _derive_scores(sub: Submission, prefix: tuple, table: Form, profile: Profile
         rest = Decimal(100) - sum_exactly(weights)
         if rest >= 0:
             _set(sub, line_path + ("分值",), rest)
+    if _unset(sub, line_path + ("分值",)) and profile.rate_weight is not None:  # the form set prints it (全国: 10)
+        _set(sub, line_path + ("分值",), profile.rate_weight)
     if _unset(sub, line_path + ("执行率",)) and line.全年预算数 and line.全年执行数 is not None:
         _set(sub, line_path + ("执行率",), Percent.of(line.全年执行数 * 100 / line.全年预算数))
     if _unset(sub, line_path + ("得分",)) and line.分值 is not None and line.执行率 is not None:
