@@ -176,15 +176,26 @@ def forms_new(
     name: str = typer.Argument(..., help="新表样的名称，如 某某县"),
     source: str = typer.Option(..., "--from", help="以哪个表样为起点，如 汨罗"),
     into: Path = typer.Option(..., "--to", help="放在哪个表样文件夹里，如 我的表样/（生成时用 --forms 指定它）", file_okay=False),
+    only: Optional[str] = typer.Option(
+        None,
+        "--only",
+        metavar="附件号",
+        help="只复制这些附件，用逗号分开，如 2,3（3 代表按项目印的 3-1、3-2……）；要改号时写“原号:新号”，如 2:1,3:2 把附件2 改为附件1、附件3-1 改为附件2-1，模板文件名随之改号。不写则复制整套",
+    ),
     forms: list[Path] = forms_option(),
 ) -> None:
-    """复制一个表样，作为本县表样的起点（放在 --to 指定的文件夹里）。"""
+    """复制一个表样（整套，或用 --only 选其中几个附件并改号），作为本县表样的起点（放在 --to 指定的文件夹里），复制后按 forms check 检查。"""
     from .commands.forms import run_new
+    from .output import interruptible
 
     try:
-        code = run_new(name, source, into, forms, _out())
+        with interruptible():
+            code = run_new(name, source, into, forms, _out(), only)
     except AnnexgenError as e:
         raise _fail(e) from None
+    except KeyboardInterrupt as e:
+        typer.echo(printable("已中断：新表样没有生成（--to 文件夹里原有的内容保持原样）。") + " [interrupted]", err=True)
+        raise typer.Exit(_abandon(e)) from None
     raise typer.Exit(code)
 
 
