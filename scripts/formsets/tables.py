@@ -34,14 +34,18 @@ def basic_data_table(doc, money_rows, wording: dict[str, str]) -> None:
 FUND_WIDTHS = [10, 16, 16, 24, 20, 20, 12, 20, 18]
 
 
-def indicator_block(g: Grid, label: str, deviation: str, total_row=None, blank_row=None) -> None:
+INDICATOR_HEADER = ("一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分")
+
+
+def indicator_block(g: Grid, label: str, deviation: str, total_row=None, blank_row=None, header=INDICATOR_HEADER) -> None:
     """The 绩效指标 header row, one row per 三级指标 (grouped cells merged by the renderer), 总分.
 
     `blank_row` is the shape of a 其后空行 row where the form prints one differently (隆回: three
     merged cells and one wide blank); otherwise a blank row has the nine cells of any other.
+    `header` are the seven column names between the label and `deviation`, as the form prints them.
     """
     keys = ("续", "一级", "二级", "三级", "年度指标值", "实际完成值", "分值", "得分", "偏差")
-    g.row(label, "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", deviation)
+    g.row(label, *header, deviation)
     g.tag_row("{%tr for 行 in 指标行 %}")
     if blank_row:
         g.tag_row("{%tr if 行.空行 %}")
@@ -54,8 +58,16 @@ def indicator_block(g: Grid, label: str, deviation: str, total_row=None, blank_r
     g.row(*(total_row or (("总分", 6), "{{ 总分.分值 }}", "{{ 总分.得分 }}", "")))
 
 
-def fund_row(g: Grid, name: str, key: str) -> None:
-    g.row("", (name, 2), *(f"{{{{ 资金.{key}.{k} }}}}" for k in ("年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分")))
+def fund_row(g: Grid, name: str, key: str, dashes: bool = False) -> None:
+    """One fund row: its name over two columns, the three amounts, 分值, 执行率, 得分.
+
+    With `dashes` the 分值 and 得分 cells print "—", as the national form has them on the rows
+    below 年度资金总额 (only the total is scored).
+    """
+    cells = [f"{{{{ 资金.{key}.{k} }}}}" for k in ("年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分")]
+    if dashes:
+        cells[3] = cells[5] = "—"
+    g.row("", (name, 2), *cells)
 
 
 def overall_table_grid(doc, w: dict) -> None:
