@@ -227,3 +227,22 @@ def test_a_copy_that_fails_the_check_says_so(tmp_path: Path) -> None:
     assert problem.startswith(f"{display_path(sets / '某县')}/附件1-部门整体支出绩效自评表.docx: ")
     assert any(line.startswith("复制出的表样有上面这些问题") and "annexgen forms check 某县" in line for line in lines)
     assert files(sets / "某县") == ["表样.yaml", "附件1-部门整体支出绩效自评表.docx"]
+
+
+def test_a_manifest_written_in_flow_style(tmp_path: Path) -> None:
+    """[ ] lists and { } annexes lose the items not chosen with their commas; one template shared is copied once."""
+    source = tmp_path / "源" / "双"
+    source.mkdir(parents=True)
+    shutil.copyfile(BUILTIN / "汨罗" / "附件2-部门整体支出绩效自评表.docx", source / "附件2-自评表.docx")
+    (source / "表样.yaml").write_text(
+        '名称: 双\n附件: [{编号: "1", 名称: 甲, 模板: 附件2-自评表.docx, 内容: 部门整体支出绩效自评表, 默认标题: "x"},\n'
+        '       {编号: "2", 名称: 乙, 模板: 附件2-自评表.docx, 内容: 部门整体支出绩效自评表, 默认标题: "y"}]  # 两张\n',
+        encoding="utf-8",
+    )
+    sets = tmp_path / "表样"
+    for name, only, annexes, template in (("后", "2:5", [("5", "乙")], "附件5-自评表.docx"), ("前", "1", [("1", "甲")], "附件2-自评表.docx"), ("都", "1:3,2:4", [("3", "甲"), ("4", "乙")], "附件2-自评表.docx")):
+        r = invoke("forms", "new", name, "--from", "双", "--forms", str(tmp_path / "源"), "--to", str(sets), "--only", only)
+        assert r.exit_code == 0, r.stdout + r.stderr
+        assert files(sets / name) == ["表样.yaml", template]
+        assert [(a.编号, a.名称) for a in read_form_set(sets / name).annexes] == annexes
+        assert (sets / name / "表样.yaml").read_text(encoding="utf-8").rstrip().endswith("]  # 两张")

@@ -205,14 +205,25 @@ def _put(edit: YamlEdit, path: tuple, value: str) -> None:
 
 
 def _drop(edit: YamlEdit, path: tuple) -> tuple[int, int, str]:
-    """The edit removing a list item written as a block mapping on lines of its own (“- 编号: …” to its last value)."""
+    """The edit removing one annex from the list: its lines (“- 编号: …” to its last value), or in a [ ] list its text and a comma."""
     span, seq = edit.values[path], edit.values[path[:-1]]
-    if span.kind != "map" or span.flow or seq.flow or not span.bare:
-        raise edit.refuse(path, "附件清单写成了行内形式（[ ]、{ }）或带锚点")
     text = edit.text
+    if span.kind != "map" or not span.bare:
+        raise edit.refuse(path, "这个附件带锚点、标签或是别名")
+    if seq.flow:
+        items = sorted((s for p, s in edit.values.items() if p[:-1] == path[:-1] and len(p) == len(path)), key=lambda s: s.start)
+        n = next(k for k, s in enumerate(items) if s is span)
+        if n + 1 < len(items):
+            return span.start, items[n + 1].start, ""
+        if n > 0:
+            return items[n - 1].end, span.end, ""
+        return span.start, span.end, ""
+    if span.flow:
+        end = span.end
+    else:
+        inside = [s for p, s in (*edit.values.items(), *edit.keys.items()) if p[: len(path)] == path and len(p) > len(path)]
+        end = max(s.start + len(text[s.start:s.end].rstrip()) for s in inside)
     line_start = text.rfind("\n", 0, span.start) + 1
-    inside = [s for p, s in (*edit.values.items(), *edit.keys.items()) if p[: len(path)] == path and len(p) > len(path)]
-    end = max(s.start + len(text[s.start:s.end].rstrip()) for s in inside)
     line_end = text.find("\n", end)
     line_end = len(text) if line_end < 0 else line_end + 1
     if not re.fullmatch(r"[ \t]*-[ \t]+", text[line_start:span.start]) or not re.fullmatch(r"[ \t]*(#[^\n]*)?\n?", text[end:line_end]):
