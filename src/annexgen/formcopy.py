@@ -54,10 +54,23 @@ class Pick:
     def renumbered(self) -> bool:
         return self.number != self.annex.编号
 
+    @property
+    def key(self) -> str:
+        """The new number that would choose it ("2-{序号}" → "2")."""
+        return head(self.number)
+
+
+def head(number: str) -> str:
+    return split_number(number)[0]
+
 
 def printed(annex: AnnexSpec) -> tuple[str, str]:
     """(the number that chooses an annex, the pattern after it): "3-{序号}" → ("3", "-{序号}"), "4-1" → ("4-1", "")."""
-    number = annex.编号
+    return split_number(annex.编号)
+
+
+def split_number(number: str) -> tuple[str, str]:
+    """An annex number split before its pattern: "3-{序号}" → ("3", "-{序号}"); one without a pattern is all head."""
     brace = number.find("{")
     if brace < 0:
         return number, ""
@@ -111,10 +124,9 @@ def choose(form_set: FormSet, only: str | None) -> list[Pick]:
         else:
             chosen[index] = new
     if unknown:
-        raise OnlyError(
-            f"--only: 错误: 表样“{form_set.name}”没有附件 {'、'.join(unknown)}：它的附件号是 {numbers}"
-            f"（按项目印的附件写前面的号，如 3 代表 3-1、3-2……）。没有写入任何文件"
-        )
+        patterned = next((printed(a)[0] for a in annexes if printed(a)[1]), None)
+        hint = f"（按项目印的附件写前面的号：{patterned} 代表 {patterned}-1、{patterned}-2……）" if patterned else ""
+        raise OnlyError(f"--only: 错误: 表样“{form_set.name}”没有附件 {'、'.join(unknown)}：它的附件号是 {numbers}{hint}。没有写入任何文件")
     picks = []
     for index in sorted(chosen):
         annex, new = annexes[index], chosen[index]
@@ -127,7 +139,7 @@ def choose(form_set: FormSet, only: str | None) -> list[Pick]:
         picks.append(Pick(index, annex, new + printed(annex)[1]))
     seen: dict[str, Pick] = {}
     for pick in picks:
-        key = printed(pick.annex.model_copy(update={"编号": pick.number}))[0]
+        key = pick.key
         if key in seen:
             first = seen[key]
             raise OnlyError(
@@ -171,7 +183,7 @@ def template_names(picks: Sequence[Pick]) -> dict[int, tuple[str, str]]:
     for pick in picks:
         source = Path(pick.annex.模板).name
         if source not in by_source:
-            want = renamed(source, printed(pick.annex)[0], printed(pick.annex.model_copy(update={"编号": pick.number}))[0])
+            want = renamed(source, printed(pick.annex)[0], pick.key)
             stem, suffix = os.path.splitext(source)
             candidates = [want, source, *(f"{stem}-{k}{suffix}" for k in range(2, len(picks) + 3))]
             by_source[source] = next(c for c in candidates if c not in taken and c != MANIFEST)
