@@ -4,9 +4,10 @@ Step 3 of the pipeline (load → model → **derive** → check → render → w
 
 A key the author wrote (even as ``~``, a blank cell) is kept as written and
 checked later; a key left out is computed here: totals from their parts, 执行率
-from 全年执行数 / 全年预算数, the 执行率 score, the 总分 row and the grade. The
-relations are declared once (`sum_relations`) and used both here and by the
-``sum-mismatch`` rule, so what is computed and what is checked cannot drift apart.
+from 全年执行数 / 全年预算数, the 执行率 score, an indicator's 得分 from its target
+and actual (`targets.assess`), the 总分 row and the grade. The relations are
+declared once (`sum_relations`) and used both here and by the ``sum-mismatch``
+rule, so what is computed and what is checked cannot drift apart.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from .model import (
     resolve,
 )
 from .profile import DEFAULT, Profile
+from .targets import assess, is_cost
 from .values import Percent, exact_sum, rounded, sum_exactly
 
 BASIC = ("基础数据表", "经费控制情况")
@@ -187,6 +189,9 @@ def _derive_scores(sub: Submission, prefix: tuple, table: Form, profile: Profile
     if _unset(sub, line_path + ("得分",)) and line.分值 is not None and line.执行率 is not None:
         _set(sub, line_path + ("得分",), score_value(line.分值, line.执行率.value, profile.rate_cap))
 
+    for path, group, ind in indicators(table.绩效指标):  # type: ignore[attr-defined]
+        _derive_indicator_score(sub, prefix + path, group, ind, profile)
+
     total = prefix + ("总分",)
     if _unset(sub, total + ("分值",)):
         parts = [line.分值] + [r.分值 for r in rows]
@@ -196,3 +201,19 @@ def _derive_scores(sub: Submission, prefix: tuple, table: Form, profile: Profile
         parts = [line.得分] + [r.得分 for r in rows]
         if any(p is not None for p in parts):
             _set(sub, total + ("得分",), sum_exactly(p for p in parts if p is not None))
+
+
+def _derive_indicator_score(sub: Submission, path: tuple, group: Group, ind: Indicator, profile: Profile) -> None:
+    """An indicator's 得分 left out, from its target and actual (numbers of one unit, or dates).
+
+    Met → 分值; a positive one short of target → 分值 × actual/target; a reverse one over
+    target by the profile's rule. A qualitative one, or a missed deadline, is left blank
+    (score-missing asks for it).
+    """
+    if ind.分值 is None or not _unset(sub, path + ("得分",)):
+        return
+    subgroup = group.二级指标[path[-3]]
+    assessed = assess(ind.年度指标值, ind.实际完成值, sub.年度, is_cost(group.名称, subgroup.名称))
+    expected = assessed.expected(ind.分值, profile.reverse) if assessed is not None else None
+    if expected is not None:
+        _set(sub, path + ("得分",), plain(rounded(expected, 2)))

@@ -12,6 +12,7 @@ from ..derive import (
     column_names,
 )
 from ..model import FundLine, Group, Indicator, resolve
+from ..targets import Assessment, Quantity, assess, is_cost, quantity, when  # noqa: F401  (re-exported for the rules)
 from ..values import digits_problem, rounded
 
 # --- labels -----------------------------------------------------------------------
@@ -50,28 +51,7 @@ def group_weight(group: Group) -> Decimal | None:
 
 # --- indicator values ----------------------------------------------------------------
 
-_VALUE = re.compile(
-    r"^\s*(?P<op>≥|≤|>=|<=|＞=|＜=|>|<|＞|＜|不低于|不少于|不小于|大于等于|不高于|不超过|不大于|小于等于)?\s*"
-    r"(?P<num>\d+(?:\.\d+)?)\s*(?P<unit>[^\d\s]{0,4})\s*$"
-)
-_GE = {"≥", ">=", "＞=", ">", "＞", "不低于", "不少于", "不小于", "大于等于"}
 _BLANKISH = {"", "无", "/", "—", "-", "——", "无偏差"}
-
-
-class Quantity:
-    """A parsed indicator value: ≥1500次 → (≥, 1500, 次)."""
-
-    def __init__(self, op: str | None, number: Decimal, unit: str) -> None:
-        self.op, self.number, self.unit = op, number, unit.replace("％", "%")
-
-
-def quantity(text: str | None) -> Quantity | None:
-    if text is None:
-        return None
-    m = _VALUE.match(text)
-    if not m or digits_problem(m["num"]):  # a number beyond the limits is not a figure to compare
-        return None
-    return Quantity(m["op"], Decimal(m["num"]), m["unit"] or "")
 
 
 def unfilled_result(text: str | None) -> bool:
@@ -89,18 +69,12 @@ def is_blank(text: str | None) -> bool:
 
 
 def _is_cost(ctx: Context, path: tuple, group: Group) -> bool:
-    subgroup = resolve(ctx.sub, path[:-2])
-    return "成本" in group.名称 or "成本" in (subgroup.名称 or "")
+    return is_cost(group.名称, resolve(ctx.sub, path[:-2]).名称)
 
 
-def assessment(ctx: Context, path: tuple, group: Group, ind: Indicator) -> tuple[Quantity, Quantity, bool, bool] | None:
-    """(target, actual, higher-is-better, direction written?) for a quantitative indicator."""
-    target, actual = quantity(ind.年度指标值), quantity(ind.实际完成值)
-    if target is None or actual is None or target.unit != actual.unit:
-        return None
-    if target.op:
-        return target, actual, target.op in _GE, True
-    return target, actual, not _is_cost(ctx, path, group), False
+def assessment(ctx: Context, path: tuple, group: Group, ind: Indicator) -> Assessment | None:
+    """The indicator's target and actual compared (numbers of one unit, or dates), or None."""
+    return assess(ind.年度指标值, ind.实际完成值, ctx.sub.年度, _is_cost(ctx, path, group))
 
 
 def same_value(a: Decimal, b: Decimal) -> bool:

@@ -11,6 +11,7 @@ from ..derive import (
     fund_line_path,
     fund_lines,
     indicators,
+    plain,
     score_tables,
     score_value,
     scored_indicators,
@@ -18,7 +19,8 @@ from ..derive import (
 from ..findings import Finding
 from ..model import resolve
 from ..values import fmt, interval, overlaps, rounded
-from .common import assessment, group_weight, indicator_name, is_blank, quantity, unfilled_line, unfilled_result
+from ..targets import excess_percent, expected_score, score_formula
+from .common import assessment, group_weight, indicator_name, is_blank, quantity, unfilled_line, unfilled_result, when
 
 
 @rule(
@@ -147,87 +149,133 @@ def score_no_actual(ctx: Context) -> Iterator[Finding]:
 @rule(
     "deduction-no-reason",
     "error",
-    "扣了分（得分 < 分值），但偏差原因分析及改进措施空白或写“无”",
+    "扣了分（得分 < 分值），但偏差原因分析及改进措施空白或写“无”（表样的 审核.扣分需说明 大于 0 时，扣分超过它才要求说明）",
     "指标“各项支出支付及时率”扣了 1 分（分值 5，得分 4），但偏差原因分析及改进措施空白：请写明扣分原因和改进措施",
 )
 def deduction_no_reason(ctx: Context) -> Iterator[Finding]:
+    allowed = ctx.profile.reason_over
     for path, _g, ind in scored_indicators(ctx.sub):
-        if ind.分值 is None or ind.得分 is None or ind.得分 >= ind.分值:
+        if ind.分值 is None or ind.得分 is None or ind.分值 - ind.得分 <= allowed:
             continue
         if is_blank(ind.偏差原因分析及改进措施):
             shown = "空白" if not (ind.偏差原因分析及改进措施 or "").strip() else f"写“{ind.偏差原因分析及改进措施.strip()}”"
+            over = f"，超过表样允许不说明的 {fmt(allowed)} 分" if allowed else ""
             yield ctx.finding(
                 path + ("偏差原因分析及改进措施",),
                 "deduction-no-reason",
-                f"指标“{indicator_name(ind)}”扣了 {fmt(ind.分值 - ind.得分)} 分（分值 {fmt(ind.分值)}，得分 {fmt(ind.得分)}），但偏差原因分析及改进措施{shown}：请写明扣分原因和改进措施",
+                f"指标“{indicator_name(ind)}”扣了 {fmt(ind.分值 - ind.得分)} 分（分值 {fmt(ind.分值)}，得分 {fmt(ind.得分)}）{over}，但偏差原因分析及改进措施{shown}：请写明扣分原因和改进措施",
             )
 
 
 @rule(
     "deduction-target-met",
     "error",
-    "定量指标实际完成值已达到年度指标值，却扣了分",
+    "定量指标实际完成值已达到年度指标值（或时间指标已按时完成），却扣了分",
     "指标“群众满意度”实际完成值 90% 已达到年度指标值 90%，却只得 3 分（分值 4）：达标应得满分，请核对得分",
 )
 def deduction_target_met(ctx: Context) -> Iterator[Finding]:
     for path, group, ind in scored_indicators(ctx.sub):
         a = assessment(ctx, path, group, ind)
-        if a is None or ind.分值 is None or ind.得分 is None or ind.得分 >= ind.分值:
+        if a is None or ind.分值 is None or ind.得分 is None or ind.得分 >= ind.分值 or not a.met:
             continue
-        target, actual, higher, _explicit = a
-        met = actual.number >= target.number if higher else actual.number <= target.number
-        if met:
-            yield ctx.finding(
-                path + ("得分",),
-                "deduction-target-met",
-                f"指标“{indicator_name(ind)}”实际完成值 {ind.实际完成值.strip()} 已达到年度指标值 {ind.年度指标值.strip()}，却只得 {fmt(ind.得分)} 分（分值 {fmt(ind.分值)}）：达标应得满分，请核对得分",
-            )
+        target, actual = ind.年度指标值.strip(), ind.实际完成值.strip()
+        if a.dated:
+            how = f"实际完成值 {actual} 已按时完成（年度指标值 {target}），却只得 {fmt(ind.得分)} 分（分值 {fmt(ind.分值)}）：按时完成应得满分"
+        else:
+            how = f"实际完成值 {actual} 已达到年度指标值 {target}，却只得 {fmt(ind.得分)} 分（分值 {fmt(ind.分值)}）：达标应得满分"
+        yield ctx.finding(path + ("得分",), "deduction-target-met", f"指标“{indicator_name(ind)}”{how}，请核对得分")
+
+
+@rule(
+    "deadline-missed",
+    "warning",
+    "时间指标未按时完成（实际完成时间晚于年度指标值的期限），却得满分",
+    "指标“完成验收时间”年度指标值 9月前，实际完成值 10月，晚于期限，却得满分 5 分：请核对得分，或在偏差原因分析及改进措施中说明",
+)
+def deadline_missed(ctx: Context) -> Iterator[Finding]:
+    for path, group, ind in scored_indicators(ctx.sub):
+        a = assessment(ctx, path, group, ind)
+        if a is None or not a.dated or a.met or ind.分值 is None or ind.得分 is None or ind.得分 < ind.分值:
+            continue
+        yield ctx.finding(
+            path + ("得分",),
+            "deadline-missed",
+            f"指标“{indicator_name(ind)}”年度指标值 {ind.年度指标值.strip()}，实际完成值 {ind.实际完成值.strip()}，晚于期限，却得满分 {fmt(ind.得分)} 分：请核对得分，或在偏差原因分析及改进措施中说明",
+        )
 
 
 @rule(
     "score-ratio",
     "error",
-    "定量指标未达标，得分却高于 分值 × 完成比例（正向指标 实际/目标，反向指标 目标/实际）；年度指标值未写 ≥/≤、按成本指标推定为反向时为警告",
-    "指标“年初预算项目经费总额（含年中调整）”实际 625.05万元 超出目标 154万元，按 分值 5 × 154 / 625.05 应得 1.23 分，现得 5 分：请核对得分",
+    "定量指标未达标，得分却高于按完成比例应得的分（正向指标 分值 × 实际/目标；反向指标按表样的 评分.反向指标：比例 = 分值 × 目标/实际，线性 = 分值 × (1 − (实际 − 目标)/目标)）；年度指标值未写 ≥/≤、按成本指标推定为反向时为警告",
+    "指标“年初预算项目经费总额（含年中调整）”实际 625.05万元 超出目标 154万元，按反向指标比例计分 分值 5 × 154 / 625.05 应得 1.23 分，现得 5 分：请核对得分",
 )
 def score_ratio(ctx: Context) -> Iterator[Finding]:
+    reverse = ctx.profile.reverse
     for path, group, ind in scored_indicators(ctx.sub):
         a = assessment(ctx, path, group, ind)
-        if a is None or ind.分值 is None or ind.得分 is None:
+        if a is None or a.dated or a.met or ind.分值 is None or ind.得分 is None:
             continue
-        target, actual, higher, explicit = a
-        if higher and actual.number < target.number and target.number > 0:
-            ratio, how = actual.number / target.number, f"实际 {ind.实际完成值.strip()} 未达目标 {ind.年度指标值.strip()}，按 分值 {fmt(ind.分值)} × {fmt(actual.number)} / {fmt(target.number)}"
-        elif not higher and actual.number > target.number and actual.number > 0:
-            ratio, how = target.number / actual.number, f"实际 {ind.实际完成值.strip()} 超出目标 {ind.年度指标值.strip()}，按 分值 {fmt(ind.分值)} × {fmt(target.number)} / {fmt(actual.number)}"
-        else:
+        t, n = a.target.number, a.actual.number
+        expected = expected_score(ind.分值, t, n, a.higher, reverse)
+        if expected is None or interval(ind.得分)[0] <= expected:
             continue
-        expected = rounded(ind.分值 * ratio, 2)
-        if interval(ind.得分)[0] > expected:
-            note = "" if explicit else "（年度指标值未写 ≥ 或 ≤，按成本指标推定为越低越好）"
-            yield ctx.finding(
-                path + ("得分",),
-                "score-ratio",
-                f"指标“{indicator_name(ind)}”{how} 应得 {fmt(expected)} 分，现得 {fmt(ind.得分)} 分{note}：请核对得分",
-                severity="error" if explicit else "warning",
-            )
+        verb = "未达目标" if a.higher else "超出目标"
+        note = "" if a.explicit else "（年度指标值未写 ≥ 或 ≤，按成本指标推定为越低越好）"
+        yield ctx.finding(
+            path + ("得分",),
+            "score-ratio",
+            f"指标“{indicator_name(ind)}”实际 {ind.实际完成值.strip()} {verb} {ind.年度指标值.strip()}，{score_formula(ind.分值, t, n, a.higher, reverse)} 应得 {fmt(expected)} 分，现得 {fmt(ind.得分)} 分{note}：请核对得分",
+            severity="error" if a.explicit else "warning",
+        )
 
 
 @rule(
     "unit-mismatch",
     "warning",
-    "定量指标的实际完成值与年度指标值单位不同，无法比较",
+    "定量指标的实际完成值与年度指标值单位不同（或一个是时间、一个是数量），无法比较",
     "指标“三支一扶合格人员数”年度指标值 15人，实际完成值却是 100%：单位不同，无法判断是否达标，请按指标值的单位填写",
 )
 def unit_mismatch(ctx: Context) -> Iterator[Finding]:
+    year = ctx.sub.年度
     for path, _g, ind in scored_indicators(ctx.sub):
         t, a = quantity(ind.年度指标值), quantity(ind.实际完成值)
+        td, ad = when(ind.年度指标值, year), when(ind.实际完成值, year)
+        name, target = indicator_name(ind), (ind.年度指标值 or "").strip()
+        actual = (ind.实际完成值 or "").strip()
         if t is not None and a is not None and t.unit != a.unit:
-            yield ctx.finding(
-                path + ("实际完成值",),
-                "unit-mismatch",
-                f"指标“{indicator_name(ind)}”年度指标值 {ind.年度指标值.strip()}，实际完成值却是 {ind.实际完成值.strip()}：单位不同，无法判断是否达标，请按指标值的单位填写",
-            )
+            advice = "单位不同，无法判断是否达标，请按指标值的单位填写"
+        elif td is not None and a is not None:
+            advice = "年度指标值是完成时间，实际完成值却是数量，无法判断是否按时完成：请填写完成的时间，如 7月、2023年7月15日"
+        elif t is not None and ad is not None:
+            advice = "年度指标值是数量，实际完成值却是时间，无法判断是否达标：请按指标值的单位填写完成的数量"
+        else:
+            continue
+        yield ctx.finding(path + ("实际完成值",), "unit-mismatch", f"指标“{name}”年度指标值 {target}，实际完成值却是 {actual}：{advice}")
+
+
+@rule(
+    "target-deviation",
+    "warning",
+    "正向定量指标的实际完成值超出年度指标值的百分比大于表样的 审核.指标偏离（不写则不检查），且偏差原因未说明：目标可能定得过低",
+    "指标“培训人数”实际完成值 150人 超出年度指标值 100人 50%，超过 30%：目标是否定得过低？请在偏差原因分析及改进措施中说明",
+)
+def target_deviation(ctx: Context) -> Iterator[Finding]:
+    limit = ctx.profile.deviation
+    if limit is None:
+        return
+    for path, group, ind in scored_indicators(ctx.sub):
+        a = assessment(ctx, path, group, ind)
+        if a is None or a.dated or not a.higher or not is_blank(ind.偏差原因分析及改进措施):
+            continue
+        excess = excess_percent(a.target.number, a.actual.number)
+        if excess is None or excess <= limit:
+            continue
+        yield ctx.finding(
+            path + ("实际完成值",),
+            "target-deviation",
+            f"指标“{indicator_name(ind)}”实际完成值 {ind.实际完成值.strip()} 超出年度指标值 {ind.年度指标值.strip()} {fmt(plain(rounded(excess, 1)))}%，超过 {fmt(limit)}%：目标是否定得过低？请在偏差原因分析及改进措施中说明",
+        )
 
 
 @rule(
