@@ -60,6 +60,16 @@ CASES = [
      "整体自评.yaml", "整体自评.部门整体支出绩效自评表.绩效指标[0].二级指标[0].三级指标[0].得分", ["未达目标 ≥4650人", "应得 12.90 分，现得 30 分"]),
     ("unit-mismatch", "整体自评", "实际完成值: 4673人", "实际完成值: 100%", "warning",
      "整体自评.yaml", "整体自评.部门整体支出绩效自评表.绩效指标[0].二级指标[0].三级指标[0].实际完成值", ["年度指标值 ≥4650人，实际完成值却是 100%"]),
+    # a date target: met (earlier is better) and scored below 分值; missed with full marks; compared with a number
+    ("deduction-target-met", "整体自评", "实际完成值: 2024年全年\n              分值: 20\n              得分: 20", "实际完成值: 10月\n              分值: 20\n              得分: 15", "error",
+     "整体自评.yaml", "整体自评.部门整体支出绩效自评表.绩效指标[0].二级指标[0].三级指标[1].得分", ["实际完成值 10月 已按时完成（年度指标值 2024年全年）", "只得 15 分"]),
+    ("deadline-missed", "整体自评", "实际完成值: 2024年全年", "实际完成值: 2025年3月", "warning",
+     "整体自评.yaml", "整体自评.部门整体支出绩效自评表.绩效指标[0].二级指标[0].三级指标[1].得分", ["年度指标值 2024年全年，实际完成值 2025年3月，晚于期限", "满分 20 分"]),
+    ("unit-mismatch", "整体自评", "实际完成值: 2024年全年", "实际完成值: 100%", "warning",
+     "整体自评.yaml", "整体自评.部门整体支出绩效自评表.绩效指标[0].二级指标[0].三级指标[1].实际完成值", ["年度指标值 2024年全年，实际完成值却是 100%", "请填写完成的时间"]),
+    # a reverse (≤) indicator over its target, by the default 比例 rule: 30 × 4000 / 4673 = 25.68
+    ("score-ratio", "整体自评", "年度指标值: ≥4650人", "年度指标值: ≤4000人", "error",
+     "整体自评.yaml", "整体自评.部门整体支出绩效自评表.绩效指标[0].二级指标[0].三级指标[0].得分", ["超出目标 ≤4000人", "按反向指标比例计分 分值 30 × 4000 / 4673 应得 25.68 分，现得 30 分"]),
     ("grade-mismatch", "整体自评", "自评结论: 优", "自评结论: 良", "error",
      "整体自评.yaml", "整体自评.自评基础数据表.自评结论", ["自评结论写作“良”，但总分 100 对应“优”"]),
     ("year-label", "基础数据表", "标题: 2024年度部门", "标题: 2023年度部门", "error",
@@ -107,8 +117,12 @@ def test_rule_fails_on_changed_figure(tmp_path: Path, code, stem, old, new, seve
         assert w in f.message, f.message
 
 
+#: rules whose failing case needs a form set with a profile key set, tested where that key is
+ELSEWHERE = {"weight-profile": "test_profile.py", "target-deviation": "test_targets.py"}
+
+
 def test_every_rule_has_a_failing_case() -> None:
-    assert {r.code for r in RULES} == {c[0] for c in CASES}
+    assert {r.code for r in RULES} == {c[0] for c in CASES} | set(ELSEWHERE)
 
 
 def test_rule_codes_are_unique_and_documented() -> None:

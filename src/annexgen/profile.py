@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal, Optional
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator
+from pydantic_core import PydanticCustomError
 
 from .model import Form, Text
 from .values import Score
@@ -48,16 +49,16 @@ class Scoring(Form):
         description="各等级的最低总分，如 优: 90、良: 80、中: 60、差: 0",
     )
 
-    @model_validator(mode="after")
-    def _bands(self) -> "Scoring":
-        bands = self.等级
+    @field_validator("等级")
+    @classmethod
+    def _bands(cls, bands: dict) -> dict:
         order = [g for g in ("优", "良", "中", "差") if g in bands]
         if order != list(bands) or set(bands) != {"优", "良", "中", "差"}:
-            raise ValueError("等级应依次写 优、良、中、差 四项，每项写该等级的最低总分")
+            raise PydanticCustomError("grade_bands", "等级应依次写 优、良、中、差 四项，每项写该等级的最低总分")
         lows = [bands[g] for g in order]
         if any(a <= b for a, b in zip(lows, lows[1:])) or lows[-1] != 0:
-            raise ValueError("等级的最低总分应从高到低排列（如 优 90、良 80、中 60），差 为 0")
-        return self
+            raise PydanticCustomError("grade_bands", "等级的最低总分应从高到低排列（如 优 90、良 80、中 60），差 为 0")
+        return bands
 
 
 class Review(Form):

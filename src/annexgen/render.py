@@ -31,6 +31,7 @@ from .errors import AnnexgenError
 from .findings import display_path
 from .forms import PER_PROJECT, AnnexSpec, FormSet, fill_pattern
 from .model import BuildingControl, Group, Project, Report, Submission
+from .profile import LABELS, annex_label
 from .values import Percent, unit_of
 from .write import CoreProperties, docx_bytes
 
@@ -299,19 +300,28 @@ _ENV = TemplateEnvironment()
 
 
 def annexes(sub: Submission, form_set: FormSet) -> list[tuple[AnnexSpec, str, str, dict[str, Any]]]:
-    """(annex, number, name, context) for every document the form set makes of this submission."""
+    """(annex, number, name, context) for every document the form set makes of this submission.
+
+    An annex the manifest marks `必备: false` is made only when its data is there.
+    """
+    from .requirements import has_data
+
     out = []
     for annex in form_set.annexes:
         if annex.内容 in PER_PROJECT:
             for n, p in enumerate(sub.项目, 1):
+                if not annex.必备 and not has_data(sub, annex, p):
+                    continue
                 number = fill_pattern(annex, "编号", 序号=n)
                 name = fill_pattern(annex, "名称", 项目名称=p.项目名称)
                 if annex.内容 == "项目支出绩效自评表":
                     ctx = _project_table(sub, annex, number, p)
                 else:
                     ctx = _report(sub, annex, number, p.自评报告, f"项目/{n}-… 中的“自评报告”", 项目名称=p.项目名称)
-                out.append((annex, number, name, ctx))
+                out.append((annex, number, name, _profiled(ctx, form_set)))
         else:
+            if not annex.必备 and not has_data(sub, annex):
+                continue
             number = annex.编号
             if annex.内容 == "基础数据表":
                 ctx = _basic(sub, annex, number)
@@ -322,8 +332,16 @@ def annexes(sub: Submission, form_set: FormSet) -> list[tuple[AnnexSpec, str, st
             else:
                 report = sub.自评报告.部门整体支出绩效自评报告 if sub.自评报告 else None
                 ctx = _report(sub, annex, number, report, "自评报告.yaml")
-            out.append((annex, number, annex.名称, ctx))
+            out.append((annex, number, annex.名称, _profiled(ctx, form_set)))
     return out
+
+
+def _profiled(ctx: dict[str, Any], form_set: FormSet) -> dict[str, Any]:
+    """What every template gets from the profile: the 附件号 as the set writes it, and 标签 (printed labels)."""
+    profile = form_set.profile
+    ctx["附件号"] = annex_label(ctx["附件号"], profile.numbering)
+    ctx["标签"] = {name: show(profile.label(name)) for name in LABELS}
+    return ctx
 
 
 def render_all(sub: Submission, form_set: FormSet) -> list[Rendered]:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Sequence
 
 from .findings import Finding, display_path
-from .forms import PER_PROJECT, FormSet, FormSetNotFound, check_patterns, fill_pattern, find_form_set, local_form_sets
+from .forms import PER_PROJECT, AnnexSpec, FormSet, FormSetNotFound, check_patterns, fill_pattern, find_form_set, local_form_sets
 from .load import Loaded
 
 #: annex content → (the model path it is filled from, how to name what is missing)
@@ -63,12 +63,28 @@ def _ignored(loaded: Loaded, folder: Path) -> Finding:
     )
 
 
+def has_data(sub, annex: AnnexSpec, project=None) -> bool:
+    """Whether the data holds what `annex` is filled from (for a per-project annex: what `project` holds)."""
+    if annex.内容 == "项目支出绩效自评表":
+        return project is not None
+    if annex.内容 == "项目支出绩效自评报告":
+        return project is not None and project.自评报告 is not None
+    return _present(sub, NEEDS[annex.内容][0])
+
+
 def missing_parts(loaded: Loaded, form_set: FormSet) -> list[Finding]:
-    """One finding for each part of the data an annex of `form_set` is filled from and the data lacks."""
+    """One finding for each part of the data a required annex of `form_set` is filled from and the data lacks.
+
+    All of them at once, so that check without errors means build can run. An annex
+    the manifest marks `必备: false` is made only when its data is there; when the
+    data fills no annex at all, that is one finding naming what could be added.
+    """
     sub = loaded.submission
     assert sub is not None
     out = []
     for annex in form_set.annexes:
+        if not annex.必备:
+            continue
         if annex.内容 == "项目支出绩效自评报告":
             for n, project in enumerate(sub.项目, 1):
                 if project.自评报告 is None:
@@ -93,4 +109,21 @@ def missing_parts(loaded: Loaded, form_set: FormSet) -> list[Finding]:
                         f"表样“{form_set.name}”的附件{annex.编号}（{annex.名称}）要用 {what}，但数据里没有：请补上，或改用不含该附件的表样",
                     )
                 )
+    if not out and not any(has_data(sub, a, p) for a in form_set.annexes for p in (sub.项目 if a.内容 in PER_PROJECT else [None])):
+        out.append(loaded.finding(TABLE, "nothing-to-build", "error", f"表样“{form_set.name}”的附件所需的数据这里都没有（{_wanted(form_set)}）：请至少补上其中一项"))
     return out
+
+
+def _wanted(form_set: FormSet) -> str:
+    """'整体自评.yaml、项目/1-名称.yaml' — what the annexes of a set are filled from."""
+    out: list[str] = []
+    for annex in form_set.annexes:
+        if annex.内容 == "项目支出绩效自评表":
+            what = "项目/1-项目名称.yaml"
+        elif annex.内容 == "项目支出绩效自评报告":
+            what = "项目文件中的“自评报告”"
+        else:
+            what = NEEDS[annex.内容][1]
+        if what not in out:
+            out.append(what)
+    return "、".join(out)

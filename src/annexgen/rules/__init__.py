@@ -13,6 +13,7 @@ NOTE: the import order is the order of the rules in docs/rules.md.
 # isort: off
 from . import sums  # noqa: F401  totals, 其中 lines, rates
 from . import scores  # noqa: F401  the 执行率 score, weights, indicator scores, grade
+from . import formset  # noqa: F401  the weights the form set prescribes (its profile)
 from . import facts  # noqa: F401  years, one fact in two places, prose
 from . import review  # noqa: F401  what a reviewer asks about (warnings)
 from . import blanks  # noqa: F401  a year not filled in yet (annexgen new)
