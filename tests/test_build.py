@@ -198,12 +198,12 @@ def test_cli_build_strict_stops_on_warnings(tmp_path: Path) -> None:
 
 
 def test_committed_templates_are_what_the_script_makes(tmp_path: Path) -> None:
-    """templates/汨罗/*.docx are the output of scripts/make_templates.py (regenerate after editing the script)."""
+    """templates/*/*.docx (汨罗, 隆回, 全国) are the output of scripts/make_templates.py (regenerate after editing the script)."""
     import subprocess
     import sys
 
     subprocess.run([sys.executable, str(REPO / "scripts" / "make_templates.py"), str(tmp_path)], check=True, capture_output=True)
     made = sorted(tmp_path.rglob("*.docx"))
-    assert {p.parent.name for p in made} == {"汨罗", "隆回"}
+    assert {p.parent.name for p in made} == {"汨罗", "隆回", "全国"}
     for docx in made:
         assert docx.read_bytes() == (REPO / "templates" / docx.parent.name / docx.name).read_bytes(), docx.name
