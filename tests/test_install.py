@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-SETS = {"汨罗", "隆回"}
+SETS = {"汨罗", "隆回", "全国"}
 SAMPLE = REPO / "data" / "example-county" / "2024"
 BUILT = [
     "附件1 部门整体支出绩效评价基础数据表.docx",
