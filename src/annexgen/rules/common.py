@@ -26,7 +26,7 @@ def label(ctx: Context, path: tuple) -> str:
     if isinstance(path[-1], int) and path[:2] == BASIC:
         return f"{path[-2]} {column_names(ctx.sub.年度)[path[-1]]}"
     if path[-2] in ("年度资金总额", "当年财政拨款", "上年结转资金", "其他资金") and path[-1] in ("年初预算数", "全年预算数", "全年执行数"):
-        return f"{path[-2]}{path[-1]}"
+        return f"{ctx.profile.label(path[-2])}{ctx.profile.label(path[-1])}"  # as the form set prints them (本年财政拨款)
     return str(path[-1])
 
 
