@@ -1,4 +1,4 @@
-"""Render one page of each annex kind of both seeds' department-years to PNG for the README (docs/images/).
+"""Render one page of each annex kind of each built-in set's department-years to PNG for the README (docs/images/).
 
     python3 scripts/render_previews.py
 
@@ -16,14 +16,17 @@ from annexgen.build import build
 
 REPO = Path(__file__).resolve().parent.parent
 SETS = {
-    "miluo": (REPO / "data" / "miluo-hrss" / "2023", {"附件1": "basic-data", "附件2": "overall-table", "附件3-1": "project-table", "附件4": "overall-report", "附件5-1": "project-report"}),
-    "longhui": (REPO / "data" / "longhui-hrss" / "2024", {"附件3": "overall-report", "附件3-附1": "basic-data", "附件4-1": "checklist", "附件4-2": "overall-table"}),
+    "miluo": [(REPO / "data" / "miluo-hrss" / "2023", {"附件1": "basic-data", "附件2": "overall-table", "附件3-1": "project-table", "附件4": "overall-report", "附件5-1": "project-report"})],
+    "longhui": [(REPO / "data" / "longhui-hrss" / "2024", {"附件3": "overall-report", "附件3-附1": "basic-data", "附件4-1": "checklist", "附件4-2": "overall-table"})],
+    # the 全国 set from two published Anhui submissions, one annex each (their mistakes kept)
+    "national": [(REPO / "data" / "jinzhai-meili" / "2023", {"附件1": "overall-table"}), (REPO / "data" / "guichi-tangxi" / "2022", {"附件2-1": "project-table"})],
 }
 
 
 def main() -> None:
-    for prefix, (data, kinds) in SETS.items():
-        render(data, prefix, kinds)
+    for prefix, runs in SETS.items():
+        for data, kinds in runs:
+            render(data, prefix, kinds)
 
 
 def render(data: Path, prefix: str, KINDS: dict[str, str]) -> None:
