@@ -177,7 +177,7 @@ def test_cli_build_writes_despite_consistency_errors(tmp_path: Path) -> None:
     "change,strict,words",
     [
         (("年度: 2024", "年度: 2024\n年度: 2024"), False, "[duplicate-key]"),
-        (("表样: 汨罗", "表样: 汨罗县"), False, "部门.yaml:3:5: 错误: 找不到表样“汨罗县”：可用的表样有 汨罗、隆回 [unknown-form-set]"),
+        (("表样: 汨罗", "表样: 汨罗县"), False, "部门.yaml:3:5: 错误: 找不到表样“汨罗县”：可用的表样有 全国、汨罗、隆回 [unknown-form-set]"),
     ],
     ids=["structural error", "unknown form set"],
 )

@@ -32,7 +32,7 @@ def county(tmp_path: Path) -> Path:
 def test_builtin_sets_are_listed(tmp_path: Path) -> None:
     r = invoke("forms", "list")
     assert r.exit_code == 0
-    assert r.stdout.splitlines() == [f"汨罗\t内置\t{display_path(BUILTIN / '汨罗')}", f"隆回\t内置\t{display_path(BUILTIN / '隆回')}"]
+    assert r.stdout.splitlines() == [f"{n}\t内置\t{display_path(BUILTIN / n)}" for n in ("全国", "汨罗", "隆回")]
 
 
 def county_set(tmp_path: Path) -> tuple[Path, Path]:
@@ -49,7 +49,7 @@ def test_forms_folder_comes_first_and_shadows(tmp_path: Path) -> None:
     assert find_form_set("汨罗", [sets]).folder == sets / "汨罗"
     assert find_form_set("汨罗").folder == BUILTIN / "汨罗"
     found = [(f.name, f.builtin, f.shadowed) for f in list_form_sets([sets])]
-    assert found == [("汨罗", False, False), ("汨罗", True, True), ("隆回", True, False)]
+    assert found == [("汨罗", False, False), ("全国", True, False), ("汨罗", True, True), ("隆回", True, False)]
     # a folder given with --forms may also be one form set itself
     assert find_form_set("汨罗", [sets / "汨罗"]).folder == sets / "汨罗"
 
@@ -98,7 +98,7 @@ def test_edited_copy_builds_with_the_edits(tmp_path: Path) -> None:
 def test_check_is_clean_on_every_builtin_set() -> None:
     r = invoke("forms", "check")
     assert r.exit_code == 0, r.stdout
-    assert r.stdout.splitlines() == [f"表样“汨罗”（{display_path(BUILTIN / '汨罗')}）：没有发现问题。", f"表样“隆回”（{display_path(BUILTIN / '隆回')}）：没有发现问题。"]
+    assert r.stdout.splitlines() == [f"表样“{n}”（{display_path(BUILTIN / n)}）：没有发现问题。" for n in ("全国", "汨罗", "隆回")]
 
 
 def test_check_names_a_misspelled_variable_and_where_it_is(tmp_path: Path) -> None:
@@ -164,14 +164,14 @@ def test_unknown_form_set_lists_the_sets_that_exist(tmp_path: Path) -> None:
     department.write_text(department.read_text(encoding="utf-8").replace("表样: 汨罗", "表样: 某县"), encoding="utf-8")
     r = invoke("build", str(data), "-o", str(tmp_path / "out"))
     assert r.exit_code == 1
-    assert f"{display_path(department)}:7:5: 错误: 找不到表样“某县”：可用的表样有 汨罗、隆回 [unknown-form-set]" in r.stdout.splitlines()
+    assert f"{display_path(department)}:7:5: 错误: 找不到表样“某县”：可用的表样有 全国、汨罗、隆回 [unknown-form-set]" in r.stdout.splitlines()
     assert not (tmp_path / "out").exists()
     sets = tmp_path / "表样"
     assert invoke("forms", "new", "本县", "--from", "汨罗", "--to", str(sets)).exit_code == 0
     r = invoke("build", str(data), "-o", str(tmp_path / "out"), "--forms", str(sets))
-    assert "找不到表样“某县”：可用的表样有 本县、汨罗、隆回 [unknown-form-set]" in r.stdout
+    assert "找不到表样“某县”：可用的表样有 全国、本县、汨罗、隆回 [unknown-form-set]" in r.stdout
     c = invoke("forms", "check", "某县", "--forms", str(sets))
-    assert c.exit_code == 1 and c.stderr.strip() == "错误: 找不到表样“某县”：可用的表样有 本县、汨罗、隆回 [unknown-form-set]"
+    assert c.exit_code == 1 and c.stderr.strip() == "错误: 找不到表样“某县”：可用的表样有 全国、本县、汨罗、隆回 [unknown-form-set]"
 
 
 def test_no_form_sets_at_all_says_what_to_do(tmp_path: Path, monkeypatch) -> None:
@@ -185,7 +185,7 @@ def test_no_form_sets_at_all_says_what_to_do(tmp_path: Path, monkeypatch) -> Non
     r = invoke("build", str(data), "-o", str(tmp_path / "out"))
     assert r.exit_code == 1
     line = next(line for line in r.stdout.splitlines() if "[unknown-form-set]" in line)
-    assert line.startswith(f"{display_path(data / '部门.yaml')}:7:5: 错误: 找不到表样“汨罗”：没有任何可用的表样（annexgen 自带的汨罗、隆回表样不在安装里")
+    assert line.startswith(f"{display_path(data / '部门.yaml')}:7:5: 错误: 找不到表样“汨罗”：没有任何可用的表样（annexgen 自带的全国、汨罗、隆回表样不在安装里")
     assert "请重新安装 annexgen" in line and "可用的表样有" not in line
     for args in (("forms", "list"), ("forms", "check"), ("forms", "check", "汨罗")):
         f = invoke(*args)

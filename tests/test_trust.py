@@ -62,7 +62,7 @@ def test_form_set_is_a_name_never_a_path(tmp_path: Path, name: str) -> None:
     r = invoke("check", root)
     assert r.exit_code == 1
     shown = json.loads(json.dumps(name, ensure_ascii=False)).replace("\n", "\\n")
-    assert f"{display_path(root / '部门.yaml')}:7:5: 错误: 表样“{shown}”不是表样的名称：这里只写名称（如 汨罗、隆回），不能写路径或 / \\ : * ? \" < > | 等字符 [unknown-form-set]" in r.stdout, r.stdout
+    assert f"{display_path(root / '部门.yaml')}:7:5: 错误: 表样“{shown}”不是表样的名称：这里只写名称（如 全国、汨罗、隆回），不能写路径或 / \\ : * ? \" < > | 等字符 [unknown-form-set]" in r.stdout, r.stdout
     b = invoke("build", root, "-o", tmp_path / "out")
     assert b.exit_code == 1 and not (tmp_path / "out").exists()
 

@@ -22,7 +22,7 @@ from .profile import DEFAULT, Profile, ProfileKeys
 MANIFEST = "表样.yaml"
 #: the built-in form sets, shipped as package data (None when this installation lacks them)
 BUILTIN = bundled_folder(TEMPLATES_PACKAGE)
-NO_FORM_SETS = f"没有任何可用的表样（annexgen 自带的汨罗、隆回表样不在安装里，--forms 也没有指定）。{REINSTALL}，或用 --forms 指定表样文件夹（含 {MANIFEST}）"
+NO_FORM_SETS = f"没有任何可用的表样（annexgen 自带的全国、汨罗、隆回表样不在安装里，--forms 也没有指定）。{REINSTALL}，或用 --forms 指定表样文件夹（含 {MANIFEST}）"
 
 Kind = Literal["基础数据表", "部门整体支出绩效自评表", "自评基础数据表", "项目支出绩效自评表", "部门整体支出绩效自评报告", "项目支出绩效自评报告"]
 PER_PROJECT = ("项目支出绩效自评表", "项目支出绩效自评报告")
@@ -137,7 +137,7 @@ def name_problem(name: str) -> str | None:
     if len(name) > 50:
         return f"表样名称“{name[:20]}…”有 {len(name)} 字，过长：表样名称（文件夹名）不超过 50 字"
     if not name or name.startswith(".") or safe_filename(name) != name:  # covers "." and "..", and any / or \ (made "_")
-        return f"表样“{name}”不是表样的名称：这里只写名称（如 汨罗、隆回），不能写路径或 / \\ : * ? \" < > | 等字符"
+        return f"表样“{name}”不是表样的名称：这里只写名称（如 全国、汨罗、隆回），不能写路径或 / \\ : * ? \" < > | 等字符"
     return None
 
 

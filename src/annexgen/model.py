@@ -72,7 +72,7 @@ class Department(Form):
 
     部门名称: Text = Field(description="预算部门（单位）全称，如 汨罗市人力资源和社会保障局")
     年度: Year = Field(description="自评的预算年度（财政年度），如 2023")
-    表样: Text = Field(description="表样（各县财政局下发的附件格式）名称，如 汨罗、隆回")
+    表样: Text = Field(description="表样（各县财政局下发的附件格式）名称，如 全国、汨罗、隆回")
     签字: Optional[Signature] = Field(None, description="每张表下方的签字行；不印签字行的表样可不写")
 
 
