@@ -211,3 +211,23 @@ def test_builtin_profiles_keep_todays_behaviour() -> None:
         assert (profile.rate_cap, profile.reverse, profile.grades, profile.adjust_limit, profile.low_rate, profile.reason_over, profile.deviation, profile.weights) == (
             DEFAULT.rate_cap, DEFAULT.reverse, DEFAULT.grades, DEFAULT.adjust_limit, DEFAULT.low_rate, DEFAULT.reason_over, DEFAULT.deviation, DEFAULT.weights,
         )
+
+
+# --- 标签 ---------------------------------------------------------------------------------------
+
+
+def test_labels_are_printed_and_read_back(tmp_path: Path) -> None:
+    """标签: the national set relabelled as Hebei prints it (本年财政拨款) prints that label; import reads it back."""
+    data = REPO / "data" / "guichi-tangxi" / "2022"
+    plain, relabelled = tmp_path / "plain", tmp_path / "relabelled"
+    sets = edited_set(tmp_path, "全国", "  当年财政拨款: 当年财政拨款", "  当年财政拨款: 本年财政拨款")
+    assert runner.invoke(app, ["build", str(data), "-o", str(plain)]).exit_code == 1  # the published mistakes are errors
+    assert runner.invoke(app, ["build", str(data), "-o", str(relabelled), "--forms", str(sets)]).exit_code == 1
+    name = "附件2-1 委托业务项目项目支出绩效自评表.docx"
+    before, after = extract_text(plain / name), extract_text(relabelled / name)
+    assert "当年财政拨款" in before and "本年财政拨款" not in before
+    assert "本年财政拨款" in after and "当年财政拨款" not in after
+    r = runner.invoke(app, ["import", str(relabelled / name), "-o", str(tmp_path / "imported"), "--forms", str(sets)])
+    assert r.exit_code == 0, r.stdout + r.stderr
+    project = (tmp_path / "imported" / "项目" / "1-委托业务项目.yaml").read_text(encoding="utf-8")
+    assert "当年财政拨款: {年初预算数: 90" in project

@@ -36,6 +36,8 @@ HEADER_KINDS: tuple[tuple[str, str], ...] = (
     ("基本情况", "自评基础数据表"),
 )
 MAX_TITLE_LINES = 4
+#: the year line under a title, as the national forms print it: "（2023年度）", "(2023 年度)"
+_YEAR_LINE = re.compile(r"^[（(]\s*\d{4}\s*年度?\s*[)）]$")
 _LISTED = re.compile(r"^(附件|附表|\d+[.、)]|\(\d+\)|[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\))")  # lists and numbered headings
 MAX_TITLE_CHARS = 40  # a longer paragraph, or one ending like a sentence, is prose that names a form, not a title
 
@@ -182,6 +184,10 @@ def split_annexes(blocks: list[Block]) -> list[Annex]:
                 continue
             if titling and not text and (not current.title or _completes(current.title, blocks, i + 1)):
                 continue  # blank paragraphs before the title, or between its lines
+            if text and current.title and current.kind is not None and not current.has_content() and _YEAR_LINE.match(text):
+                current.title.append(text)  # the national forms' "（2023年度）" line under the title
+                titling = False
+                continue
             titling = False
             current.blocks.append(block)
         else:

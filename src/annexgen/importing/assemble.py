@@ -283,6 +283,10 @@ def _unwrap_titles(result: YearImport, form_set: FormSet) -> None:
             tree["标题"] = unwrap(tree["标题"], rooms[kind], (department, project))
 
 
+#: a unit code the 预算管理一体化 systems print before a unit's name: "219-", "101001 "
+_UNIT_CODE = re.compile(r"^\d{3,}\s*[-－—_]?\s*(?=\D)")
+
+
 def _department(useful, singles, projects, reports) -> str | None:
     if "部门整体支出绩效自评表" in singles:
         from .selfeval import department_name
@@ -291,8 +295,8 @@ def _department(useful, singles, projects, reports) -> str | None:
         if name:
             return name
     owners = Counter(t.get("主管部门") for _f, t in projects if t.get("主管部门"))
-    if owners:
-        return owners.most_common(1)[0][0]
+    if owners:  # printed with the budget system's unit code ("219-池州市…") the department's name is the rest
+        return _UNIT_CODE.sub("", owners.most_common(1)[0][0]) or owners.most_common(1)[0][0]
     for kind in ("部门整体支出绩效自评报告",):
         if kind in singles:
             cover = singles[kind][1].get("封面") or {}

@@ -27,7 +27,7 @@ from .text import BLANKS, label_key, parse_figure
 MISSING: Any = object()
 
 #: section labels printed down the table's first column; they carry no data
-SECTION_LABELS = frozenset({"年度预算申请", "年度预算申请(万元)", "项目资金", "项目资金(万元)", "年度总体目标", "绩效指标", "年度绩效指标"})
+SECTION_LABELS = frozenset({"年度预算申请", "年度预算申请(万元)", "项目资金", "项目资金(万元)", "预算资金", "预算资金(万元)", "部门预算资金(万元)", "年度总体目标", "绩效指标", "年度绩效指标"})
 
 
 def is_section(text: str) -> bool:

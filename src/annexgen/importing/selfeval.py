@@ -50,7 +50,7 @@ GOAL_SPEC = {"预期目标": starts("预期目标"), "实际完成情况": start
 TOTAL_LABELS = frozenset({"总分", "合计", "总计", "合计得分"})
 
 #: printed label (label_key, "其中:" removed) → (part of the tree, key)
-NAME_LABELS = ("预算部门名称", "预算单位名称", "部门名称", "单位名称", "部门(单位)名称", "预算部门(单位)名称")
+NAME_LABELS = ("预算部门名称", "预算单位名称", "部门名称", "单位名称", "部门(单位)名称", "预算部门(单位)名称", "部门", "部门(单位)")
 OVERALL_LABELS: dict[str, tuple[str, str]] = {
     **{k: ("名称", "部门名称") for k in NAME_LABELS},
     "一般公共预算": ("按收入性质分", "一般公共预算"),
