@@ -328,21 +328,3 @@ def list_form_sets(trusted: Sequence[Path] = ()) -> list[FoundSet]:
             out.append(FoundSet(folder.name, folder, base == BUILTIN, folder.name in seen))
             seen.add(folder.name)
     return out
-
-
-def new_form_set(name: str, source: str, into: Path, trusted: Sequence[Path] = ()) -> Path:
-    """Copy form set `source` to `into`/<name>, as the start of a county's own."""
-    import shutil
-
-    problem = name_problem(name)
-    if problem:
-        raise FormSetError(f"错误: {problem}")
-    origin = find_form_set(source, trusted)
-    target = into / name
-    if target.exists():
-        raise FormSetError(f"{display_path(target)}: 错误: 已经有这个表样了：换一个名称，或先删除它")
-    shutil.copytree(origin.folder, target)
-    manifest = target / MANIFEST
-    text = manifest.read_text(encoding="utf-8")
-    manifest.write_text(text.replace(f"名称: {origin.name}", f"名称: {name}", 1), encoding="utf-8")
-    return target
