@@ -257,3 +257,19 @@ YEAR_ANNEXES = [
     "附件4 部门整体支出绩效自评报告.docx",
     "附件5-1 就业服务项目支出绩效自评报告.docx",
 ]
+
+
+def edited_set(tmp_path: Path, source: str, old: str | None = None, new: str = "") -> Path:
+    """A copy of a built-in set under tmp/表样/<source> (it shadows the built-in one with --forms), one text edit in its manifest."""
+    import shutil
+
+    from annexgen.forms import BUILTIN
+
+    sets = tmp_path / "表样"
+    shutil.copytree(BUILTIN / source, sets / source)
+    manifest = sets / source / "表样.yaml"
+    text = manifest.read_text(encoding="utf-8")
+    if old is not None:
+        assert old in text, old
+        manifest.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return sets

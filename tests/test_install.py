@@ -95,7 +95,7 @@ def test_forms_list_outside_the_repository(installed: dict[str, Path]) -> None:
     r = in_venv(installed, installed["bin"] / "annexgen", "forms", "list")
     assert r.returncode == 0, r.stderr
     lines = [line.split("\t") for line in r.stdout.splitlines()]
-    assert [(name, where) for name, where, _ in lines] == [("汨罗", "内置"), ("隆回", "内置")]
+    assert [(name, where) for name, where, _ in lines] == [("全国", "内置"), ("汨罗", "内置"), ("隆回", "内置")]
     for name, _, folder in lines:
         assert Path(folder) == installed["purelib"] / "annexgen" / "templates" / name
 

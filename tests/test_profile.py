@@ -7,7 +7,6 @@ printed difference) and once where it does not.
 
 from __future__ import annotations
 
-import shutil
 from decimal import Decimal
 from pathlib import Path
 
@@ -19,22 +18,10 @@ from annexgen.cli import app
 from annexgen.forms import BUILTIN, FormSetError, read_form_set
 from annexgen.profile import DEFAULT, Profile, annex_label, chinese_numeral
 from extract import extract_text
-from helpers import year
+from helpers import edited_set, year
 
 REPO = Path(__file__).parent.parent
 runner = CliRunner()
-
-
-def edited_set(tmp_path: Path, source: str, old: str | None = None, new: str = "") -> Path:
-    """A copy of a built-in set under tmp/表样/<source> (it shadows the built-in one with --forms), one text edit in its manifest."""
-    sets = tmp_path / "表样"
-    shutil.copytree(BUILTIN / source, sets / source)
-    manifest = sets / source / "表样.yaml"
-    text = manifest.read_text(encoding="utf-8")
-    if old is not None:
-        assert old in text, old
-        manifest.write_text(text.replace(old, new, 1), encoding="utf-8")
-    return sets
 
 
 def codes(findings, code: str) -> list[str]:

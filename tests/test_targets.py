@@ -3,7 +3,6 @@ left out and computed, and the profile keys 反向指标 / 扣分需说明 / 指
 
 from __future__ import annotations
 
-import shutil
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -12,10 +11,9 @@ import pytest
 
 from annexgen.build import build
 from annexgen.check import check
-from annexgen.forms import BUILTIN
 from annexgen.targets import assess, expected_score, quantity, when
 from extract import extract_text
-from helpers import year
+from helpers import edited_set, year
 
 D = Decimal
 
@@ -249,7 +247,7 @@ def test_reverse_score_left_out_follows_the_profile(tmp_path: Path) -> None:
     """≤4000人 with 4673: 比例 30 × 4000/4673 = 25.68; 线性 30 × (1 − 673/4000) = 24.95."""
     root = year(tmp_path / "d", 整体自评=first(target="≤4000人", reason="超出。"))
     assert codes(check(root), "total-row") == ["总分行得分写作 100，但预算执行率得分 10 与各指标得分 85.68 之和为 95.68：请改为 95.68"]
-    sets = edited_set(tmp_path, "  反向指标: 比例", "  反向指标: 线性")
+    sets = edited_set(tmp_path, "汨罗", "  反向指标: 比例", "  反向指标: 线性")
     assert codes(check(root, [sets]), "total-row") == ["总分行得分写作 100，但预算执行率得分 10 与各指标得分 84.95 之和为 94.95：请改为 94.95"]
 
 
@@ -279,22 +277,11 @@ def test_date_score_left_out_is_computed(tmp_path: Path) -> None:
 # --- the profile: 反向指标, 扣分需说明, 指标偏离 ----------------------------------------------------
 
 
-def edited_set(tmp_path: Path, old: str, new: str) -> Path:
-    """A copy of the built-in 汨罗 set under tmp/表样 (it shadows the built-in one), one edit in its manifest."""
-    sets = tmp_path / "表样"
-    shutil.copytree(BUILTIN / "汨罗", sets / "汨罗")
-    manifest = sets / "汨罗" / "表样.yaml"
-    text = manifest.read_text(encoding="utf-8")
-    assert old in text, old
-    manifest.write_text(text.replace(old, new, 1), encoding="utf-8")
-    return sets
-
-
 def test_reverse_rule_of_the_profile_changes_score_ratio(tmp_path: Path) -> None:
     """≤4000人, actual 4673人, 25.5 points written: 比例 allows 25.68 (no finding); 线性 24.95 (finding)."""
     root = year(tmp_path / "d", 整体自评=first(target="≤4000人", score="25.5", reason="超出。"))
     assert codes(check(root), "score-ratio") == []
-    sets = edited_set(tmp_path, "  反向指标: 比例", "  反向指标: 线性")
+    sets = edited_set(tmp_path, "汨罗", "  反向指标: 比例", "  反向指标: 线性")
     assert codes(check(root, [sets]), "score-ratio") == [
         "指标“城镇新增就业人数”实际 4673人 超出目标 ≤4000人，按反向指标线性计分（实际达目标两倍时为 0）分值 30 × (1 − (4673 − 4000) / 4000) 应得 24.95 分，现得 25.5 分：请核对得分"
     ]
@@ -303,7 +290,7 @@ def test_reverse_rule_of_the_profile_changes_score_ratio(tmp_path: Path) -> None
 def test_seed_cost_indicator_by_the_linear_rule(tmp_path: Path) -> None:
     """The 汨罗 seed's 成本 indicator 154万元 → 625.05万元 is beyond twice its target: 0 by the linear rule."""
     seed = Path(__file__).parent.parent / "data" / "miluo-hrss" / "2023"
-    sets = edited_set(tmp_path, "  反向指标: 比例", "  反向指标: 线性")
+    sets = edited_set(tmp_path, "汨罗", "  反向指标: 比例", "  反向指标: 线性")
     found = codes(check(seed, [sets]), "score-ratio")
     assert len(found) == 1 and "按反向指标线性计分" in found[0] and "应得 0.00 分，现得 5 分" in found[0]
     assert "按反向指标比例计分 分值 5 × 154 / 625.05 应得 1.23 分" in codes(check(seed), "score-ratio")[0]
@@ -313,7 +300,7 @@ def test_deduction_allowed_without_reason(tmp_path: Path) -> None:
     """审核.扣分需说明: 1 → a 1-point deduction needs no reason, a 2-point one does."""
     one = year(tmp_path / "one", 就业服务=("偏差原因分析及改进措施: 宣传不足，下年加强。", "偏差原因分析及改进措施: ~"))
     assert len(codes(check(one), "deduction-no-reason")) == 1  # default 0: every deduction
-    sets = edited_set(tmp_path, "  扣分需说明: 0", "  扣分需说明: 1")
+    sets = edited_set(tmp_path, "汨罗", "  扣分需说明: 0", "  扣分需说明: 1")
     assert codes(check(one, [sets]), "deduction-no-reason") == []
     two = year(tmp_path / "two", 就业服务=("得分: 39\n            偏差原因分析及改进措施: 宣传不足，下年加强。", "得分: 38\n            偏差原因分析及改进措施: ~"))
     assert codes(check(two, [sets]), "deduction-no-reason") == [
@@ -325,7 +312,7 @@ def test_target_deviation(tmp_path: Path) -> None:
     """审核.指标偏离: 30 → 6100人 against ≥4650人 (31.2% over) is asked about; 6000人 (29.0%) is not; unset, never."""
     over = year(tmp_path / "over", 整体自评=("实际完成值: 4673人", "实际完成值: 6100人"))
     assert codes(check(over), "target-deviation") == []  # not declared: off
-    sets = edited_set(tmp_path, "  扣分需说明: 0\n", "  扣分需说明: 0\n  指标偏离: 30\n")
+    sets = edited_set(tmp_path, "汨罗", "  扣分需说明: 0\n", "  扣分需说明: 0\n  指标偏离: 30\n")
     assert codes(check(over, [sets]), "target-deviation") == [
         "指标“城镇新增就业人数”实际完成值 6100人 超出年度指标值 ≥4650人 31.2%，超过 30%：目标是否定得过低？请在偏差原因分析及改进措施中说明",
         "指标“招聘会场次”实际完成值 30场 超出年度指标值 ≥20场 50%，超过 30%：目标是否定得过低？请在偏差原因分析及改进措施中说明",  # the project's, as in the fixture
