@@ -21,6 +21,8 @@ skipped; `test_only_the_form_set_is_missing_for_now` runs instead.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from pathlib import Path
 
 import pytest
@@ -50,11 +52,8 @@ TANGXI = [
     # … and so the printed 执行率 is 0 (its score 0 follows from it): a reviewer sees a project
     # that spent nothing, where the fund row says 89.974 / 89.974 = 100%.
     ("low-execution", PROJECT, "年度资金总额: {", "执行率 0 低于 90%"),
-    # Actual values printed as bare numbers where the target carries a unit:
-    # ≥50个 → "50", ≥100百分比 → "100", ≤90万元 → "90".
-    ("unit-mismatch", PROJECT, '实际完成值: "50"', "≥50个"),
-    ("unit-mismatch", PROJECT, '实际完成值: "100"', "≥100百分比"),
-    ("unit-mismatch", PROJECT, '实际完成值: "90"', "≤90万元"),
+    # Actual values printed as bare numbers where the target carries a unit (≥50个 → "50", ≥100百分比 → "100",
+    # ≤90万元 → "90") are read in the target's unit: met, full marks, nothing to report (test_bare_actuals_take_the_targets_unit).
     # CUT: the stored copy ends at "公众满"; this row's target, actual and score could not be read.
     ("not-filled", PROJECT, "名称: 公众满意度", "“公众满意度”"),
 ]
@@ -141,3 +140,14 @@ def test_overall_only_submission_builds_its_one_table(tmp_path: Path) -> None:
     text = extract_text(result.written[0])
     assert "338.31" in text and "102.59%" in text and "金寨县茶谷和美丽乡村建设服务中心" in text
     assert "9月前" in text and "7月" in text
+
+
+def test_bare_actuals_take_the_targets_unit() -> None:
+    """The published "50" against "≥50个" is compared as 50个: no unit-mismatch, and a shortfall would be scored."""
+    from annexgen.targets import assess
+
+    met = assess("≥50个", "50", 2022, cost=False)
+    assert met is not None and met.met
+    short = assess("≥100百分比", "90", 2022, cost=False)
+    assert short is not None and not short.met and short.expected(Decimal(8), "比例") == Decimal("7.20")
+    assert assess("≥50个", "50人", 2022, cost=False) is None  # two different units stay incomparable

@@ -40,7 +40,16 @@ class Quantity:
     """A parsed indicator value: ≥1500次 → (≥, 1500, 次)."""
 
     def __init__(self, op: str | None, number: Decimal, unit: str) -> None:
-        self.op, self.number, self.unit = op, number, unit.replace("％", "%")
+        self.op, self.number, self.unit = op, number, _UNITS.get(unit, unit)
+
+
+#: unit spellings that mean the same unit
+_UNITS = {"％": "%", "百分比": "%", "百分点": "%"}
+
+
+def same_unit(a: Quantity, b: Quantity) -> bool:
+    """Comparable units: equal, or one side writes none ("50" against "≥50个": the unit is the target's, left out)."""
+    return a.unit == b.unit or not a.unit or not b.unit
 
 
 def quantity(text: str | None) -> Quantity | None:
@@ -209,7 +218,7 @@ def assess(target: str | None, actual: str | None, year: int, cost: bool) -> Ass
     if t is not None and a is not None:
         return Assessment(t, a, False, True)
     tq, aq = quantity(target), quantity(actual)
-    if tq is None or aq is None or tq.unit != aq.unit:
+    if tq is None or aq is None or not same_unit(tq, aq):
         return None
     if tq.op:
         return Assessment(tq, aq, tq.op in _GE, True)

@@ -19,7 +19,7 @@ from ..derive import (
 from ..findings import Finding
 from ..model import resolve
 from ..values import fmt, interval, overlaps, rounded
-from ..targets import excess_percent, expected_score, score_formula
+from ..targets import excess_percent, expected_score, same_unit, score_formula
 from .common import assessment, group_weight, indicator_name, is_blank, quantity, unfilled_line, unfilled_result, when
 
 
@@ -243,7 +243,7 @@ def unit_mismatch(ctx: Context) -> Iterator[Finding]:
         td, ad = when(ind.年度指标值, year), when(ind.实际完成值, year)
         name, target = indicator_name(ind), (ind.年度指标值 or "").strip()
         actual = (ind.实际完成值 or "").strip()
-        if t is not None and a is not None and t.unit != a.unit:
+        if t is not None and a is not None and not same_unit(t, a):
             advice = "单位不同，无法判断是否达标，请按指标值的单位填写"
         elif td is not None and a is not None:
             advice = "年度指标值是完成时间，实际完成值却是数量，无法判断是否按时完成：请填写完成的时间，如 7月、2023年7月15日"
