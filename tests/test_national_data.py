@@ -151,3 +151,19 @@ def test_bare_actuals_take_the_targets_unit() -> None:
     short = assess("≥100百分比", "90", 2022, cost=False)
     assert short is not None and not short.met and short.expected(Decimal(8), "比例") == Decimal("7.20")
     assert assess("≥50个", "50人", 2022, cost=False) is None  # two different units stay incomparable
+
+
+def test_overall_fund_rows_add_up(tmp_path: Path) -> None:
+    """The 全国 overall table's rows under 年度资金总额 are parts of it: a changed 当年财政拨款 no longer adds up."""
+    import shutil
+
+    from annexgen.check import check
+
+    folder = tmp_path / "2023"
+    shutil.copytree(REPO / "data" / "jinzhai-meili" / "2023", folder)
+    assert [f.code for f in check(folder) if f.code == "sum-mismatch"] == []
+    table = folder / "整体自评.yaml"
+    text = table.read_text(encoding="utf-8")
+    table.write_text(text.replace("当年财政拨款: {年初预算数: 329.77, 全年预算数: 329.77, 全年执行数: 338.31", "当年财政拨款: {年初预算数: 329.77, 全年预算数: 329.77, 全年执行数: 300"), encoding="utf-8")
+    found = [f.message for f in check(folder) if f.code == "sum-mismatch"]
+    assert found == ["年度资金总额全年执行数写作 338.31，但其组成部分之和为 300（当年财政拨款全年执行数 300）：请核对合计或各项"]

@@ -212,8 +212,11 @@ def test_overall_table_layout(tmp_path: Path) -> None:
     assert texts(table.rows[1]) == ["预算资金（万元）", "", *AMOUNTS]
     assert texts(table.rows[2])[1:5] == ["年度资金总额", "500", "520", "520"]
     assert texts(table.rows[2])[5:] == ["10", "100.00%", "10"]  # 执行率 and 得分 derived
-    assert same_cell(table, range(1, 3), 0)
-    assert texts(table.rows[3]) == ["年度总体目标", "预期目标", "实际完成情况"]
+    # the three rows under 年度资金总额, as the Anhui form prints them: blank amounts here, "—" for 分值 and 得分
+    assert [texts(table.rows[r])[1] for r in (3, 4, 5)] == ["其中：本级财政拨款", "上年结转资金", "其他资金"]  # the label `built` gives
+    assert texts(table.rows[3])[2:] == ["", "", "", "—", "", "—"]
+    assert same_cell(table, range(1, 6), 0)
+    assert texts(table.rows[6]) == ["年度总体目标", "预期目标", "实际完成情况"]
     assert texts(row_of(table, "绩效指标")) == INDICATOR_HEADER
     everything = "".join(c.text for row in table.rows for c in row.cells)
     assert "按收入性质分" not in everything and "一般公共预算" not in everything  # the national form has no such block

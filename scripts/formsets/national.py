@@ -50,9 +50,9 @@ def project_table() -> object:
 def overall_table() -> object:
     """附件1 部门整体支出绩效自评表, as Anhui counties publish it (金寨县 2023,
     https://www.ahjinzhai.gov.cn/public/6624963/37545031.html): the project form's shape with 部门 for
-    the project's name. The data model has only the 年度资金总额 row of its 预算资金 block, so the
-    three rows below it (其中：当年财政拨款, 上年结转资金, 其他资金) are left out; the form has no
-    按收入性质分 / 按支出性质分 block, so those figures are not printed either.
+    the project's name: 年度资金总额 and the three rows below it (其中：当年财政拨款, 上年结转资金,
+    其他资金: the table's optional fields of those names). The form has no 按收入性质分 /
+    按支出性质分 block, so those figures are not printed.
     """
     doc = new_document()
     title_block(doc)
@@ -61,6 +61,9 @@ def overall_table() -> object:
     start = len(g.table.rows)
     g.row("预算资金（万元）", ("", 2), *AMOUNT_COLUMNS, "分值", "执行率", "得分")
     fund_row(g, "年度资金总额", "年度资金总额")
+    fund_row(g, "其中：{{ 标签.当年财政拨款 }}", "当年财政拨款", dashes=True)
+    fund_row(g, "上年结转资金", "上年结转资金", dashes=True)
+    fund_row(g, "其他资金", "其他资金", dashes=True)
     g.vmerge(0, start, len(g.table.rows) - 1)
     goals(g, "年度总体目标")
     indicator_block(g, "绩效指标", DEVIATION, header=HEADER)

@@ -102,6 +102,10 @@ def sum_relations(sub: Submission) -> list[SumRel]:
         for col in FUND_COLUMNS:
             rels.append(SumRel(funds + ("年度资金总额", col), tuple(funds + (p, col) for p in PROJECT_PARTS)))
     if sub.整体自评 is not None:
+        table = sub.整体自评.部门整体支出绩效自评表
+        if any(getattr(table, p) is not None for p in PROJECT_PARTS):  # the 全国 form's rows under 年度资金总额
+            for col in FUND_COLUMNS:
+                rels.append(SumRel(OVERALL + ("年度资金总额", col), tuple(OVERALL + (p, col) for p in PROJECT_PARTS)))
         total = OVERALL + ("年度资金总额", "全年执行数")
         rels.append(SumRel(total, tuple(OVERALL + ("按收入性质分", k) for k in SOURCES)))
         rels.append(SumRel(total, tuple(OVERALL + ("按支出性质分", k) for k in NATURES)))

@@ -226,6 +226,9 @@ class SelfEvalTable(Form):
 
     标题: Optional[Text] = None
     年度资金总额: FundLine
+    当年财政拨款: Optional[FundLine] = Field(None, description="其中：当年财政拨款（全国表样在年度资金总额下印这三行，汨罗、隆回不印）；写了则与上年结转资金、其他资金之和应等于年度资金总额")
+    上年结转资金: Optional[FundLine] = None
+    其他资金: Optional[FundLine] = None
     按收入性质分: BySource = Field(default_factory=BySource)
     按支出性质分: ByNature = Field(default_factory=ByNature)
     年度总体目标: Goals = Field(default_factory=Goals)

@@ -30,7 +30,7 @@ from .conform import conform
 from .errors import AnnexgenError
 from .findings import display_path
 from .forms import PER_PROJECT, AnnexSpec, FormSet, fill_pattern
-from .model import BuildingControl, Group, Project, Report, Submission
+from .model import BuildingControl, FundLine, Group, Project, Report, Submission
 from .profile import LABELS, annex_label
 from .values import Percent, unit_of
 from .write import CoreProperties, docx_bytes
@@ -242,7 +242,8 @@ def _overall_table(sub: Submission, annex: AnnexSpec, number: str) -> dict[str, 
     title = title_lines(t.标题, annex, sub)
     ctx = _common(sub, number, title, t.表注)
     ctx.update(_table(t))
-    ctx.update({"资金": {"年度资金总额": _model(t.年度资金总额)}, "收入": _model(t.按收入性质分), "支出": _model(t.按支出性质分)})
+    funds = {"年度资金总额": _model(t.年度资金总额)} | {p: _model(getattr(t, p) or FundLine()) for p in ("当年财政拨款", "上年结转资金", "其他资金")}
+    ctx.update({"资金": funds, "收入": _model(t.按收入性质分), "支出": _model(t.按支出性质分)})
     return ctx
 
 

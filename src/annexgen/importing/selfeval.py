@@ -72,9 +72,11 @@ PROJECT_LABELS: dict[str, tuple[str, str]] = {
 }
 #: labels that only head what follows ("按收入性质分：") or introduce it ("其中：")
 HEADINGS = frozenset({"按收入性质分", "按支出性质分", "其中"})
-OVERALL_LINES = {"年度资金总额": "年度资金总额", "资金总额": "年度资金总额"}
 PROJECT_LINES = {"年度资金总额": "年度资金总额", "资金总额": "年度资金总额", "当年财政拨款": "当年财政拨款",
                  "本年财政拨款": "当年财政拨款", "财政拨款": "当年财政拨款", "上年结转资金": "上年结转资金", "上年结转": "上年结转资金", "其他资金": "其他资金"}
+#: the overall table has the same lines on the 全国 form; its "其他资金" is a fund line only after 当年财政拨款 or
+#: 上年结转资金 (elsewhere it is the 按收入性质分 item)
+OVERALL_LINES = PROJECT_LINES
 PROJECT_LINE_ORDER = ("年度资金总额", "当年财政拨款", "上年结转资金", "其他资金")
 SOURCES = ("一般公共预算", "政府性基金拨款", "纳入专户管理的非税收入拨款", "其他资金")
 NATURES = ("基本支出", "项目支出")
@@ -210,7 +212,7 @@ class _Reader:
         if self.tree is not None and self.total is None:
             self.tree.row(line)
             return
-        fund = next((c for c in line.filled() if _bare(c.text) in self.fund_lines), None)
+        fund = next((c for c in line.filled() if self._fund_label(c.text)), None)
         if fund is not None:
             self._fund(line, fund)
             return
@@ -268,6 +270,12 @@ class _Reader:
         assert self.goal_cols is not None
         cells = self.goal_cols.assign(line, self.file, self.notes)
         self.goals = {name: Values.text(cells.get(name)) for name in GOAL_SPEC}
+
+    def _fund_label(self, text: str) -> bool:
+        name = self.fund_lines.get(_bare(text))
+        if name == "其他资金" and not self.project:
+            return bool({"当年财政拨款", "上年结转资金"} & self.funds.keys()) and not self.parts["按收入性质分"]
+        return name is not None
 
     def _fund(self, line: Line, label: Cell) -> None:
         name = self.fund_lines[_bare(label.text)]
@@ -346,6 +354,7 @@ class _Reader:
             out["项目资金"] = {k: self.funds.get(k, {}) for k in PROJECT_LINE_ORDER if k in self.funds or k == "年度资金总额"}
         else:
             out["年度资金总额"] = self.funds.get("年度资金总额", {})
+            out.update({k: self.funds[k] for k in PROJECT_LINE_ORDER[1:] if k in self.funds})
             for part, order in (("按收入性质分", SOURCES), ("按支出性质分", NATURES)):
                 if self.parts[part]:
                     out[part] = {k: self.parts[part][k] for k in order if k in self.parts[part]}
