@@ -60,7 +60,9 @@ TANGXI = [
 
 JINZHAI = [
     # 全年执行数 338.31 above 全年预算数 329.77: 执行率 102.59%, spending above the budget.
-    ("over-execution", OVERALL, '执行率: "102.59%"', "执行率 102.59%"),
+    ("over-execution", OVERALL, '执行率: "102.59%"', "年度资金总额全年执行数 338.31 大于全年预算数 329.77"),
+    # and the same on its 其中：当年财政拨款 row (338.31 against 329.77 there too).
+    ("over-execution", OVERALL, "当年财政拨款: {", "当年财政拨款全年执行数 338.31 大于全年预算数 329.77"),
     # The 得分 cell of the 年度资金总额 row is blank on the published form (分值 10 printed beside it).
     ("score-missing", OVERALL, "得分: ~", "预算执行率有分值 10，但得分空白"),
     # The published 产出指标 rows alone weigh 60 points (4 × 10 + 2 × 5 + 2 × 5, and the 成本指标 rows

@@ -218,3 +218,23 @@ def test_labels_are_printed_and_read_back(tmp_path: Path) -> None:
     assert r.exit_code == 0, r.stdout + r.stderr
     project = (tmp_path / "imported" / "项目" / "1-委托业务项目.yaml").read_text(encoding="utf-8")
     assert "当年财政拨款: {年初预算数: 90" in project
+
+
+def test_every_missing_key_is_said_at_once(tmp_path: Path) -> None:
+    """Keys missing from one mapping are all reported in one run (not one per run), each with its name."""
+    data = year(tmp_path / "d", 部门="部门名称: 测试局\n", 整体自评="部门整体支出绩效自评表: {}\n")
+    found = [(Path(f.file).name, f.code, f.message) for f in check(data)]
+    assert ("部门.yaml", "missing-key", "缺少必填的键“年度”：请补上") in found
+    assert ("部门.yaml", "missing-key", "缺少必填的键“表样”：请补上") in found
+    assert ("整体自评.yaml", "missing-key", "缺少必填的键“年度资金总额”：请补上") in found
+    assert ("整体自评.yaml", "missing-key", "缺少必填的键“绩效指标”：请补上") in found
+
+
+def test_prescribed_rate_weight_wins_over_the_rest_of_100(tmp_path: Path) -> None:
+    """评分.预算执行率 set: a 分值 left out is the profile's 10, never 100 − the indicators (which would hide their error)."""
+    data = year(tmp_path / "d", 就业服务=("分值: 10, 执行率: 97.00%, 得分: 9.7}", "执行率: 97.00%}"))
+    sets = edited_set(tmp_path, "汨罗", "评分:\n", "评分:\n  预算执行率: 20\n")
+    found = check(data, [sets])
+    assert [f.message for f in found if f.code == "weight-total"] == ["分值合计应为 100，现为 110（预算执行率 20 + 各指标 90）：请调整分值"]
+    assert [f.path for f in found if f.code == "weight-profile"] == ["整体自评.部门整体支出绩效自评表.年度资金总额.分值"]  # the project's 分值 is the profile's
+    assert [f.code for f in check(data) if f.code in ("weight-total", "weight-profile")] == []  # 汨罗 as built in: 100 − 90

@@ -155,3 +155,13 @@ def test_same_indicator_in_two_projects_may_differ(tmp_path: Path) -> None:
     root = year(tmp_path)
     (root / "项目" / "2-另一项目.yaml").write_text(PROJECT.replace("项目名称: 就业服务", "项目名称: 另一项目").replace("实际完成值: 30场", "实际完成值: 25场"), encoding="utf-8")
     assert "fact-conflict" not in {f.code for f in check(root)}
+
+
+def test_over_execution_is_found_when_the_rate_rounds_to_100(tmp_path: Path) -> None:
+    """48.51 spent of 48.5: the rate rounds to 100.00% but the spending is still above the budget; parts are checked too."""
+    line = "全年执行数: 48.5, 分值: 10, 执行率: 97.00%, 得分: 9.7}"
+    root = year(tmp_path / "d", 就业服务=(line, "全年执行数: 50.001, 分值: 10}"))
+    found = [f for f in check(root) if f.code == "over-execution"]
+    assert [(f.path, f.message) for f in found][:1] == [
+        ("项目[0].项目资金.年度资金总额.全年执行数", "执行率 100.00%：年度资金总额全年执行数 50.001 大于全年预算数 50，超预算支出 0.001 万元：请核对执行数，或在报告中说明超支的原因和资金来源")
+    ]

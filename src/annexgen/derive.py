@@ -79,6 +79,17 @@ def fund_lines(sub: Submission) -> Iterator[tuple[tuple, FundLine]]:
         yield path, resolve(sub, path)
 
 
+def every_fund_line(sub: Submission) -> Iterator[tuple[tuple, FundLine]]:
+    """(path, line) of every fund line written or derived: each table's 年度资金总额 and the parts under it."""
+    for prefix, _table in score_tables(sub):
+        total = fund_line_path(prefix)
+        for name in ("年度资金总额",) + PROJECT_PARTS:
+            path = total[:-1] + (name,)
+            line = resolve(sub, path)
+            if line is not None:
+                yield path, line
+
+
 def scored_indicators(sub: Submission) -> Iterator[tuple[tuple, Group, Indicator]]:
     """(full path, its 一级 group, indicator) for every 三级指标 row of every table."""
     for prefix, table in score_tables(sub):
@@ -182,12 +193,12 @@ def _derive_scores(sub: Submission, prefix: tuple, table: Form, profile: Profile
     line = resolve(sub, line_path)
     rows = [ind for _, _, ind in indicators(table.绩效指标)]  # type: ignore[attr-defined]
     weights = [r.分值 for r in rows]
+    if _unset(sub, line_path + ("分值",)) and profile.rate_weight is not None:  # the form set prescribes it (全国: 10)
+        _set(sub, line_path + ("分值",), profile.rate_weight)
     if _unset(sub, line_path + ("分值",)) and weights and None not in weights:
         rest = Decimal(100) - sum_exactly(weights)
         if rest >= 0:
             _set(sub, line_path + ("分值",), rest)
-    if _unset(sub, line_path + ("分值",)) and profile.rate_weight is not None:  # the form set prints it (全国: 10)
-        _set(sub, line_path + ("分值",), profile.rate_weight)
     if _unset(sub, line_path + ("执行率",)) and line.全年预算数 and line.全年执行数 is not None:
         _set(sub, line_path + ("执行率",), Percent.of(line.全年执行数 * 100 / line.全年预算数))
     if _unset(sub, line_path + ("得分",)) and line.分值 is not None and line.执行率 is not None:

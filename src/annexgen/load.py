@@ -367,8 +367,11 @@ def _validation_findings(loaded: Loaded, raw: Any, error: ValidationError, prefi
             file, line, col = _locate(loaded.docs, loaded.root, path[:-1], key=True)
         else:
             file, line, col = _locate(loaded.docs, loaded.root, path, key=False)
-        if (file, line, col) in seen:  # a union reports each member's failure: keep the first
+        # a union reports each member's failure: keep the first at a place; but every key missing
+        # from one mapping (all located at that mapping) is its own finding, so all are said at once
+        mark = (file, line, col, path) if code == "missing-key" else (file, line, col)
+        if mark in seen:
             continue
-        seen.add((file, line, col))
+        seen.add(mark)
         out.append(Finding(file, line, col, code, "error", message, dotted(path)))
     return out

@@ -8,6 +8,7 @@ from decimal import Decimal
 from ..check import Context, rule
 from ..derive import (
     CHECKLIST,
+    every_fund_line,
     fund_lines,
 )
 from ..findings import Finding
@@ -42,19 +43,21 @@ def low_execution(ctx: Context) -> Iterator[Finding]:
 @rule(
     "over-execution",
     "warning",
-    "执行率超过 100%：全年执行数大于全年预算数（超预算支出）",
+    "全年执行数大于全年预算数（超预算支出），或执行率写作超过 100%：每一行资金都查，含“其中”各行",
     "执行率 104.17%：全年执行数 125 大于全年预算数 120，超预算支出 5 万元：请核对执行数，或在报告中说明超支的原因和资金来源",
 )
 def over_execution(ctx: Context) -> Iterator[Finding]:
-    for lp, line in fund_lines(ctx.sub):
-        if line.执行率 is None or line.执行率.value <= 100:
-            continue
-        figures = ""
-        if line.全年执行数 is not None and line.全年预算数 is not None and line.全年执行数 > line.全年预算数:
-            figures = f"全年执行数 {fmt(line.全年执行数)} 大于全年预算数 {fmt(line.全年预算数)}，超预算支出 {fmt(line.全年执行数 - line.全年预算数)} 万元"
-        else:
-            figures = "执行率不应超过 100%"
-        yield ctx.finding(lp + ("执行率",), "over-execution", f"执行率 {line.执行率.text}：{figures}：请核对执行数，或在报告中说明超支的原因和资金来源")
+    for path, line in every_fund_line(ctx.sub):
+        spent, budget, rate = line.全年执行数, line.全年预算数, line.执行率
+        if spent is not None and budget is not None and spent > budget:
+            shown = f"执行率 {rate.text}：" if rate is not None else ""
+            yield ctx.finding(
+                path + ("全年执行数",) if rate is None or rate.value <= 100 else path + ("执行率",),
+                "over-execution",
+                f"{shown}{ctx.profile.label(path[-1])}全年执行数 {fmt(spent)} 大于全年预算数 {fmt(budget)}，超预算支出 {fmt(spent - budget)} 万元：请核对执行数，或在报告中说明超支的原因和资金来源",
+            )
+        elif rate is not None and rate.value > 100:
+            yield ctx.finding(path + ("执行率",), "over-execution", f"执行率写作 {rate.text}，超过 100%：全年执行数不应大于全年预算数，请核对")
 
 
 @rule("over-staffed", "warning", "实际在职人数超过编制数", "实际在职人数 131 超过编制数 115：超编 16 人，评审会问原因")
