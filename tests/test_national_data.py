@@ -153,6 +153,8 @@ def test_bare_actuals_take_the_targets_unit() -> None:
     short = assess("≥100百分比", "90", 2022, cost=False)
     assert short is not None and not short.met and short.expected(Decimal(8), "比例") == Decimal("7.20")
     assert assess("≥50个", "50人", 2022, cost=False) is None  # two different units stay incomparable
+    assert assess("≥100百分比", "0.98", 2022, cost=False) is None  # a fraction, not 0.98%: not scored
+    assert assess("≤100万元", "1000000", 2022, cost=False) is None  # written in 元: not scored
 
 
 def test_overall_fund_rows_add_up(tmp_path: Path) -> None:

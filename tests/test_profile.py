@@ -53,12 +53,13 @@ def test_rate_weight_of_the_profile(tmp_path: Path) -> None:
 
 
 def test_rate_score_cap(tmp_path: Path) -> None:
-    """评分.执行率得分.上限: 104% scores 分值 × 100% under the usual cap; a set capping at 120 wants 10.4."""
+    """评分.执行率得分.上限: 104% scores 分值 × 100% under the usual cap; a set capping at 90 wants 9."""
     over = year(tmp_path / "d", 就业服务=("全年执行数: 48.5, 分值: 10, 执行率: 97.00%, 得分: 9.7}", "全年执行数: 52, 分值: 10, 执行率: 104.00%, 得分: 10.00}"))
     assert codes(check(over), "rate-score") == []
     assert codes(check(over), "over-execution")  # spending above the budget is said, whatever the cap
-    sets = edited_set(tmp_path, "汨罗", "    上限: 100", "    上限: 120")
-    assert codes(check(over, [sets]), "rate-score") == ["执行率得分写作 10.00，但 分值 10 × 执行率 104.00% = 10.4：请改为 10.4"]
+    sets = edited_set(tmp_path, "汨罗", "    上限: 100", "    上限: 90")
+    found = [(f.path, f.message) for f in check(over, [sets]) if f.code == "rate-score"]
+    assert ("项目[0].项目资金.年度资金总额.得分", "执行率得分写作 10.00，但 分值 10 × 执行率 104.00% = 9（执行率超过 90% 按 90% 计分）：请改为 9") in found
 
 
 def test_rate_score_message_says_the_rate_is_capped(tmp_path: Path) -> None:
@@ -68,11 +69,11 @@ def test_rate_score_message_says_the_rate_is_capped(tmp_path: Path) -> None:
 
 
 def test_grade_bands(tmp_path: Path) -> None:
-    """评分.等级: the same total 100 is 优 by the usual bands; a set whose 优 starts above it grades it 良."""
-    data = year(tmp_path / "d")
+    """评分.等级: a total of 99.5 is 优 by the usual bands; a set whose 优 starts at 100 grades it 良."""
+    data = year(tmp_path / "d", 整体自评=("总分:\n    分值: 100\n    得分: 100", "总分:\n    分值: 100\n    得分: 99.5"))
     assert codes(check(data), "grade-mismatch") == []
-    sets = edited_set(tmp_path, "汨罗", "等级: {优: 90, 良: 80, 中: 60, 差: 0}", "等级: {优: 101, 良: 80, 中: 60, 差: 0}")
-    assert codes(check(data, [sets]), "grade-mismatch") == ["自评结论写作“优”，但总分 100 对应“良”（优 ≥101、良 ≥80、中 ≥60、差 <60）：请改为“良”"]
+    sets = edited_set(tmp_path, "汨罗", "等级: {优: 90, 良: 80, 中: 60, 差: 0}", "等级: {优: 100, 良: 80, 中: 60, 差: 0}")
+    assert codes(check(data, [sets]), "grade-mismatch") == ["自评结论写作“优”，但总分 99.5 对应“良”（优 ≥100、良 ≥80、中 ≥60、差 <60）：请改为“良”"]
 
 
 def test_grade_bands_are_computed_by_the_profile() -> None:
@@ -179,6 +180,14 @@ def test_required_false_for_a_project_report(tmp_path: Path) -> None:
         ("等级: {优: 90, 良: 80, 中: 60, 差: 0}", "等级: {优: 80, 良: 90, 中: 60, 差: 0}", "表样.yaml:{line}:7: 错误: 等级的最低总分应从高到低排列"),
         ("附件编号: 数字", "附件编号: 罗马", "表样.yaml:{line}:7: 错误: 应为 数字、汉字 之一，现为“罗马”"),
         ("    上限: 100", "    上限: 一百", "表样.yaml:{line}:9: 错误: "),
+        ("    上限: 100", "    上限: 120", "表样.yaml:{line}:9: 错误: 上限应大于 0、不超过 100"),
+        ("    上限: 100", "    上限: 0", "表样.yaml:{line}:9: 错误: 上限应大于 0、不超过 100"),
+        ("  执行率下限: 90", "  执行率下限: 1000", "表样.yaml:{line}:10: 错误: 执行率下限是百分数，不能大于 100"),
+        ("等级: {优: 90, 良: 80, 中: 60, 差: 0}", "等级: {优: 1000, 良: 80, 中: 60, 差: 0}", "表样.yaml:{line}:7: 错误: 等级的最低总分应从高到低排列、不超过 100"),
+        ("评分:\n", "评分:\n  一级指标: {产出: 30, 产出指标: 20}\n", "表样.yaml:{line}:9: 错误: 一级指标“产出”是“产出指标”的开头"),
+        ("评分:\n", "评分:\n  预算执行率: 20\n  一级指标: {产出指标: 60, 效益指标: 30, 满意度指标: 10}\n", "错误: 预算执行率与各一级指标的分值合计应为 100，现为 120"),
+        ("附件编号: 数字", "附件编号: 数字\n标签: {当年财政拨款: 其他资金}", "表样.yaml:{line}:5: 错误: “当年财政拨款”不能印作“其他资金”"),
+        ("附件编号: 数字", "附件编号: 数字\n标签: {当年财政拨款: \"\"}", "表样.yaml:{line}:5: 错误: “当年财政拨款”印作什么没有写"),
     ],
 )
 def test_profile_errors_are_located(tmp_path: Path, old: str, new: str, expected: str) -> None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal, Optional
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from .model import Form, Text
@@ -33,6 +33,13 @@ class RateScore(Form):
     计分: Literal["比例"] = Field("比例", description="比例：得分 = 分值 × 执行率（执行率超过上限按上限计）")
     上限: Score = Field(Decimal(100), description="执行率按此百分数封顶计分，通常为 100（执行率本身照实印出，超过 100% 另行提醒）")
 
+    @field_validator("上限")
+    @classmethod
+    def _cap(cls, cap: Decimal) -> Decimal:
+        if not 0 < cap <= 100:
+            raise PydanticCustomError("rate_cap", "上限应大于 0、不超过 100（得分不能超过分值），通常为 100，现为 {got}", {"got": str(cap)})
+        return cap
+
 
 class Scoring(Form):
     """评分：分值、执行率计分、反向指标计分、等级。"""
@@ -49,6 +56,26 @@ class Scoring(Form):
         description="各等级的最低总分，如 优: 90、良: 80、中: 60、差: 0",
     )
 
+    @field_validator("一级指标")
+    @classmethod
+    def _groups(cls, weights: dict) -> dict:
+        names = ["".join(k.split()) for k in weights]
+        if any(not n for n in names):
+            raise PydanticCustomError("group_name", "一级指标的名称不能为空：写表上印的名称，如 产出指标: 50")
+        for a in names:
+            for b in names:
+                if a != b and b.startswith(a):
+                    raise PydanticCustomError("group_name", "一级指标“{a}”是“{b}”的开头，表上的“{b}”分不清属于哪一个：请写完整的名称", {"a": a, "b": b})
+        return weights
+
+    @model_validator(mode="after")
+    def _hundred(self) -> "Scoring":
+        if self.预算执行率 is not None and self.一级指标:
+            total = self.预算执行率 + sum(self.一级指标.values(), Decimal(0))
+            if total != 100:
+                raise PydanticCustomError("weights_total", "预算执行率与各一级指标的分值合计应为 100，现为 {got}：请改正评分中的分值", {"got": format(total, "f")})
+        return self
+
     @field_validator("等级")
     @classmethod
     def _bands(cls, bands: dict) -> dict:
@@ -56,8 +83,8 @@ class Scoring(Form):
         if order != list(bands) or set(bands) != {"优", "良", "中", "差"}:
             raise PydanticCustomError("grade_bands", "等级应依次写 优、良、中、差 四项，每项写该等级的最低总分")
         lows = [bands[g] for g in order]
-        if any(a <= b for a, b in zip(lows, lows[1:])) or lows[-1] != 0:
-            raise PydanticCustomError("grade_bands", "等级的最低总分应从高到低排列（如 优 90、良 80、中 60），差 为 0")
+        if any(a <= b for a, b in zip(lows, lows[1:])) or lows[-1] != 0 or lows[0] > 100:
+            raise PydanticCustomError("grade_bands", "等级的最低总分应从高到低排列、不超过 100（如 优 90、良 80、中 60），差 为 0")
         return bands
 
 
@@ -65,9 +92,26 @@ class Review(Form):
     """审核提醒的界限：评审会问到、需要说明的情况。"""
 
     预算调整幅度: Score = Field(Decimal(30), description="全年预算数比年初预算数增减超过此百分数时提醒说明原因")
-    执行率下限: Score = Field(Decimal(90), description="执行率低于此百分数时提醒说明原因")
+    执行率下限: Score = Field(Decimal(90), description="执行率低于此百分数时提醒说明原因（不超过 100）")
     扣分需说明: Score = Field(Decimal(0), description="扣分超过此分数时，偏差原因分析及改进措施必须填写；0 表示扣分即须说明")
     指标偏离: Optional[Score] = Field(None, description="定量指标实际完成值超出年度指标值此百分数以上时提醒（指标偏离，说明目标是否定得过低）；不写则不提醒")
+
+    @field_validator("执行率下限")
+    @classmethod
+    def _low(cls, low: Decimal) -> Decimal:
+        if low > 100:
+            raise PydanticCustomError("low_rate", "执行率下限是百分数，不能大于 100，现为 {got}", {"got": format(low, "f")})
+        return low
+
+
+def _labels(labels: dict) -> dict:
+    for name, printed in labels.items():
+        shown = "".join(str(printed).split())
+        if not shown:
+            raise PydanticCustomError("label", "“{name}”印作什么没有写：不改名就删去这一行", {"name": name})
+        if shown in LABELS and shown != name:
+            raise PydanticCustomError("label", "“{name}”不能印作“{shown}”：那是表上另一栏的名称，两栏会分不清", {"name": name, "shown": shown})
+    return labels
 
 
 class ProfileKeys(Form):
@@ -77,6 +121,11 @@ class ProfileKeys(Form):
     评分: Scoring = Field(default_factory=Scoring)
     审核: Review = Field(default_factory=Review)
     标签: dict[Literal[LABELS], Text] = Field(default_factory=dict, description="表上印的名称与通用名称不同时写，如 当年财政拨款: 本年财政拨款")  # type: ignore[valid-type]
+
+    @field_validator("标签")
+    @classmethod
+    def _check_labels(cls, labels: dict) -> dict:
+        return _labels(labels)
 
 
 @dataclass(frozen=True)

@@ -48,8 +48,17 @@ _UNITS = {"％": "%", "百分比": "%", "百分点": "%"}
 
 
 def same_unit(a: Quantity, b: Quantity) -> bool:
-    """Comparable units: equal, or one side writes none ("50" against "≥50个": the unit is the target's, left out)."""
-    return a.unit == b.unit or not a.unit or not b.unit
+    """Comparable units: equal, or one side writes none and the numbers are of one order ("50" against "≥50个").
+
+    A bare number far from the other ("0.98" against "≥100%", "1000000" against "≤100万元") is
+    likely in another unit (a fraction, 元): not comparable, so never scored.
+    """
+    if a.unit == b.unit:
+        return True
+    if a.unit and b.unit:
+        return False
+    low, high = sorted((abs(a.number), abs(b.number)))
+    return high == 0 or (low > 0 and high <= low * 10)
 
 
 def quantity(text: str | None) -> Quantity | None:
