@@ -247,3 +247,23 @@ def test_prescribed_rate_weight_wins_over_the_rest_of_100(tmp_path: Path) -> Non
     assert [f.message for f in found if f.code == "weight-total"] == ["分值合计应为 100，现为 110（预算执行率 20 + 各指标 90）：请调整分值"]
     assert [f.path for f in found if f.code == "weight-profile"] == ["整体自评.部门整体支出绩效自评表.年度资金总额.分值"]  # the project's 分值 is the profile's
     assert [f.code for f in check(data) if f.code in ("weight-total", "weight-profile")] == []  # 汨罗 as built in: 100 − 90
+
+
+@pytest.mark.parametrize(
+    "old,new,expected",
+    [
+        ('  - 编号: "2"\n', '  - 编号: "1"\n', "错误: 附件编号“1”与第 1 个附件重复：生成的文件会互相覆盖"),
+        ('  - 编号: "3-{序号}"\n', '  - 编号: "3"\n', "错误: 附件3（{项目名称}项目支出绩效自评表）每个项目印一份，编号里要有 {序号}"),
+        ("    内容: 基础数据表\n", "    内容: 基础数据表\n    必备: 否\n", "错误: 应为 true 或 false"),
+        ("附件编号: 数字", '附件编号: 数字\n标签: {当年财政拨款: "本年\\x07拨款"}', "控制字符（U+0007）"),
+    ],
+    ids=["duplicate number", "project annex without 序号", "必备 not a boolean", "control character"],
+)
+def test_manifest_mistakes_are_refused_with_a_located_message(tmp_path: Path, old: str, new: str, expected: str) -> None:
+    """Annexes that would overwrite each other, a 必备 that is not true/false, even a removable control character: refused, in Chinese."""
+    sets = edited_set(tmp_path, "汨罗", old, new)
+    with pytest.raises(FormSetError) as e:
+        read_form_set(sets / "汨罗")
+    text = str(e.value)
+    assert "表样.yaml:" in text.splitlines()[0] and expected in text, text
+    assert text.isascii() is False and "Input should" not in text

@@ -6,6 +6,7 @@ data, not code: a finance bureau copies one and adjusts it in Word.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -232,8 +233,9 @@ def _read_form_set(folder: Path, builtin: bool) -> FormSet:
     from .load import document_findings
 
     doc, problems = load_document(folder / MANIFEST)
-    if problems:
-        raise FormSetError("\n".join(p.text() for p in problems))
+    if problems:  # even a warning (a control character removed): a form set is used only as written and clean
+        lines = [dataclasses.replace(p, severity="error").text() for p in problems]
+        raise FormSetError("\n".join(lines) + f"\n表样清单 {display_path(folder / MANIFEST)} 有 {len(lines)} 处问题：请按上面的提示改正后再用这套表样")
     if not isinstance(doc.data, dict):
         raise FormSetError(f"{display_path(folder / MANIFEST)}:1:1: 错误: 表样清单应写成“键: 值”的映射（名称、附件、评分……），见 templates/汨罗/{MANIFEST} [form-set]")
     try:
@@ -241,12 +243,27 @@ def _read_form_set(folder: Path, builtin: bool) -> FormSet:
     except ValidationError as e:
         lines = [f.text() for f in document_findings(doc, Manifest, e)]
         raise FormSetError("\n".join(lines) + f"\n表样清单 {display_path(folder / MANIFEST)} 有 {len(lines)} 处格式错误：请按上面的提示改正（写法见 templates/汨罗/{MANIFEST}）") from None
+    _distinct_numbers(folder, doc, manifest)
     for annex in manifest.附件:
         template = folder / annex.模板
         if not template.is_file() or template.resolve().parent != folder.resolve():
             raise FormSetError(f"{display_path(folder / MANIFEST)}: 错误: 附件{annex.编号}的模板 {annex.模板} 不存在（模板应放在表样文件夹里）")
         inspect_docx(template)
     return FormSet(folder.name, folder, tuple(manifest.附件), builtin, Profile.of(manifest, folder.name))
+
+
+def _distinct_numbers(folder: Path, doc, manifest: "Manifest") -> None:
+    """Refuse annexes that would be written under one number (one silently replacing the other)."""
+    seen: dict[str, int] = {}
+    for i, annex in enumerate(manifest.附件):
+        where = doc.values.get(("附件", i, "编号"), (1, 1))
+        at = f"{display_path(folder / MANIFEST)}:{where[0]}:{where[1]}"
+        if annex.内容 in PER_PROJECT and "{序号}" not in annex.编号:
+            raise FormSetError(f"{at}: 错误: 附件{annex.编号}（{annex.名称}）每个项目印一份，编号里要有 {{序号}}（如 3-{{序号}}），否则各项目的附件同号、互相覆盖 [form-set]")
+        key = annex.编号.strip()
+        if key in seen:
+            raise FormSetError(f"{at}: 错误: 附件编号“{key}”与第 {seen[key] + 1} 个附件重复：生成的文件会互相覆盖，请给每个附件不同的编号 [form-set]")
+        seen[key] = i
 
 
 MAX_TEMPLATE_BYTES = 50 * 1024 * 1024  # uncompressed, all parts together

@@ -311,6 +311,7 @@ _TYPE_MESSAGES = {
     "int_type": "应为整数",
     "int_parsing": "应为整数",
     "bool_type": "应为 true 或 false",
+    "bool_parsing": "应为 true 或 false",
     "string_type": "应为文字",
     "greater_than_equal": "不能小于 {ge}",
     "less_than_equal": "不能大于 {le}",
@@ -331,7 +332,9 @@ def _message(err: dict, raw: Any, path: tuple, root: Any = Submission) -> tuple[
     if kind in ("too_short", "too_long"):
         n = ctx.get("actual_length")
         want = ctx.get("min_length") if kind == "too_short" else ctx.get("max_length")
-        return "wrong-type", f"应有 {want} 项，现有 {n} 项：每行三个数依次为上年决算数、本年预算数、本年决算数，空白写 ~"
+        if want == 3 and root is Submission:  # the three-column rows of 基础数据表 and their year labels
+            return "wrong-type", f"应有 {want} 项，现有 {n} 项：每行三个数依次为上年决算数、本年预算数、本年决算数，空白写 ~"
+        return "wrong-type", f"应{'至少' if kind == 'too_short' else '至多'}有 {want} 项，现有 {n} 项"
     if kind == "literal_error":
         choices = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
         return "wrong-type", f"应为 {'、'.join(choices)} 之一，现为“{source_text(err.get('input'))}”"
