@@ -165,3 +165,13 @@ def test_over_execution_is_found_when_the_rate_rounds_to_100(tmp_path: Path) -> 
     assert [(f.path, f.message) for f in found][:1] == [
         ("项目[0].项目资金.年度资金总额.全年执行数", "执行率 100.00%：年度资金总额全年执行数 50.001 大于全年预算数 50，超预算支出 0.001 万元：请核对执行数，或在报告中说明超支的原因和资金来源")
     ]
+
+
+def test_score_missing_says_what_the_score_would_be(tmp_path: Path) -> None:
+    """A 得分 written blank (~, as `annexgen new` leaves it) is reported, with the value the rules compute, or why there is none."""
+    root = year(tmp_path / "d", 整体自评=("实际完成值: 4673人\n              分值: 30\n              得分: 30", "实际完成值: 4600人\n              分值: 30\n              得分: ~"))
+    found = [f.message for f in check(root) if f.code == "score-missing"]
+    assert found == ["指标“城镇新增就业人数”有分值 30，但得分空白：请填写得分（按实际完成值应得 29.68 分；得分一格不写时程序自动算出并印上）"]
+    late = year(tmp_path / "e", 整体自评=("实际完成值: 2024年全年\n              分值: 20\n              得分: 20", "实际完成值: 2025年3月\n              分值: 20\n              得分: ~"))
+    found = [f.message for f in check(late) if f.code == "score-missing"]
+    assert found == ["指标“完成时间”有分值 20，但得分空白：请填写得分（实际完成 2025年3月 晚于 2024年全年：请按逾期情况评分，并写明偏差原因）"]

@@ -58,9 +58,17 @@ def score_missing(ctx: Context) -> Iterator[Finding]:
         if line.分值 is not None and line.得分 is None and not unfilled_line(line):  # nothing to score yet: not-filled says so
             hint = f"（分值 × 执行率 = {fmt(score_value(line.分值, line.执行率.value, ctx.profile.rate_cap))}）" if line.执行率 is not None else ""
             yield ctx.finding(lp + ("得分",), "score-missing", f"预算执行率有分值 {fmt(line.分值)}，但得分空白：请填写得分{hint}")
-    for path, _g, ind in scored_indicators(ctx.sub):
+    for path, group, ind in scored_indicators(ctx.sub):
         if ind.分值 is not None and ind.得分 is None and not unfilled_result(ind.实际完成值):
-            yield ctx.finding(path + ("得分",), "score-missing", f"指标“{indicator_name(ind)}”有分值 {fmt(ind.分值)}，但得分空白：请填写得分")
+            a = assessment(ctx, path, group, ind)
+            expected = a.expected(ind.分值, ctx.profile.reverse) if a is not None else None
+            if expected is not None:
+                hint = f"（按实际完成值应得 {fmt(plain(expected))} 分；得分一格不写时程序自动算出并印上）"
+            elif a is not None and a.dated and not a.met:
+                hint = f"（实际完成 {ind.实际完成值.strip()} 晚于 {ind.年度指标值.strip()}：请按逾期情况评分，并写明偏差原因）"
+            else:
+                hint = ""
+            yield ctx.finding(path + ("得分",), "score-missing", f"指标“{indicator_name(ind)}”有分值 {fmt(ind.分值)}，但得分空白：请填写得分{hint}")
 
 
 @rule(
