@@ -258,14 +258,15 @@ def test_reverse_score_left_out_follows_the_profile(tmp_path: Path) -> None:
 )
 def test_score_that_cannot_be_computed_is_reported_missing(tmp_path: Path, target: str, actual: str) -> None:
     root = year(tmp_path, 整体自评=first(target=target, actual=actual))
-    assert codes(check(root), "score-missing") == ["指标“城镇新增就业人数”有分值 30，但得分空白：请填写得分"]
+    late = f"（实际完成 {actual} 晚于 {target}：请按逾期情况评分，并写明偏差原因）" if target == "9月前" else ""
+    assert codes(check(root), "score-missing") == [f"指标“城镇新增就业人数”有分值 30，但得分空白：请填写得分{late}"]
 
 
 def test_score_written_blank_stays_blank(tmp_path: Path) -> None:
     """得分: ~ is written (a blank cell on the form): reported, not computed."""
     root = year(tmp_path, 整体自评=first(score="~"))
     found = check(root)
-    assert codes(found, "score-missing") == ["指标“城镇新增就业人数”有分值 30，但得分空白：请填写得分"]
+    assert codes(found, "score-missing") == ["指标“城镇新增就业人数”有分值 30，但得分空白：请填写得分（按实际完成值应得 30 分；得分一格不写时程序自动算出并印上）"]
     assert codes(found, "total-row") == ["总分行得分写作 100，但预算执行率得分 10 与各指标得分 60 之和为 70：请改为 70"]
 
 
