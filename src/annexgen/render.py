@@ -366,6 +366,9 @@ def render_docx(template: Path, context: dict[str, Any]):
         raise RenderError(f"{display_path(template)}: 错误: 模板试图访问程序内部，已拒绝（{e}）：请只用表上的名称，并运行 annexgen forms check 找出位置") from None
     except jinja2.TemplateError as e:
         raise RenderError(f"{display_path(template)}: 错误: 模板无法填写（{e}）：请运行 annexgen forms check 查看模板中的问题") from None
+    except (ArithmeticError, TypeError) as e:  # an expression in the template failed ({{ 1/0 }}, {{ 年度 + "x" }})
+        what = "除以零" if isinstance(e, ZeroDivisionError) else f"{type(e).__name__}: {e}"
+        raise RenderError(f"{display_path(template)}: 错误: 模板中的 {{{{ }}}} 表达式算不出结果（{what}）：请在 Word/WPS 中打开该模板改正这个表达式，再运行 annexgen forms check") from None
     except Exception as e:  # a broken template still gets a message, not a traceback
         raise RenderError(f"{display_path(template)}: 错误: 模板无法填写（{type(e).__name__}: {e}）：请用 Word/WPS 重新保存该模板，并运行 annexgen forms check") from None
     merge_marked_cells(tpl.docx)

@@ -42,7 +42,7 @@ def run(path: Path, out: Path, combine: bool, strict: bool, stdout: TextIO, trus
                     used.append((root, result.form_set))
         write_text(findings, len(years), stdout, used)
         for root in stopped:
-            why = "有警告或错误（--strict）" if strict else "数据有格式错误，无法生成"
+            why = "有警告或错误（--strict）" if strict else "数据有格式错误或缺少表样需要的部分，无法生成"
             stdout.write(f"{display_path(root)}: 未生成：{why}。请按上面的提示改正后再运行。\n")
         if written:
             stdout.write(f"已生成 {written} 个文件，在 {display_path(out)}/\n")
