@@ -267,3 +267,12 @@ def test_manifest_mistakes_are_refused_with_a_located_message(tmp_path: Path, ol
     text = str(e.value)
     assert "表样.yaml:" in text.splitlines()[0] and expected in text, text
     assert text.isascii() is False and "Input should" not in text
+
+
+def test_parts_the_set_does_not_print_are_said(tmp_path: Path) -> None:
+    """A 汨罗-shaped year switched to 全国: its 基础数据表, reports and project report would be left out: one warning each."""
+    data = year(tmp_path / "d", 部门=("表样: 汨罗", "表样: 全国"))
+    found = [(f.path, f.message) for f in check(data) if f.code == "unused-part"]
+    assert [p for p, _ in found] == ["基础数据表", "自评报告", "项目[0].自评报告"]
+    assert found[0][1] == "基础数据表.yaml在表样“全国”的附件里没有位置，生成时不会印出：若它应当报送，请改用含这个附件的表样（部门.yaml 的“表样”）"
+    assert [f for f in check(year(tmp_path / "e")) if f.code == "unused-part"] == []  # 汨罗 prints all of it

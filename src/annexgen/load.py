@@ -57,11 +57,12 @@ LOAD_CODES: dict[str, tuple[str, str]] = {
     "duplicate-heading": ("报告中同一层有两个相同的标题（含 {{ }} 展开后相同的），后一个的内容会被覆盖", "标题“一、基本情况”与第 5 行的标题相同：同一层的标题不能重复，请修改其中一个"),
     "missing-part": ("所用表样需要的数据文件或部分，数据里没有（annexgen build 会因此无法生成）", "表样“汨罗”的附件5-1（项目支出绩效自评报告）需要 项目/1-….yaml 中的“自评报告”，但这里没有：请补上"),
     "nothing-to-build": ("所用表样的附件都是可选的，但数据里一项也没有，生成不出任何附件", "表样“全国”的附件所需的数据这里都没有（整体自评.yaml、项目/1-项目名称.yaml）：请至少补上其中一项"),
+    "unused-part": ("数据里有所用表样没有附件可印的部分（警告）：生成时不会印出它", "基础数据表.yaml 在表样“全国”的附件里没有位置，生成时不会印出：若它应当报送，请改用含这个附件的表样（部门.yaml 的“表样”）"),
     "local-forms-ignored": ("数据文件夹里（或上级）有 templates/ 表样，出于安全没有使用（警告）", "这里的 templates/ 里有表样，但数据文件夹里的表样不会被自动使用：确认可信后用 --forms 指定"),
 }
 #: codes of LOAD_CODES whose findings are warnings (the others are errors)
 YAML_SUFFIXES = (".yaml", ".yml")  # compared in lower case: 1-x.YAML and 1-x.yml are project files too
-LOAD_WARNINGS = frozenset({"unknown-file", "local-forms-ignored"})
+LOAD_WARNINGS = frozenset({"unknown-file", "local-forms-ignored", "unused-part"})
 
 @functools.lru_cache(maxsize=1)
 def _known_keys() -> frozenset[str]:

@@ -49,7 +49,44 @@ def choose_form_set(loaded: Loaded, trusted: Sequence[Path] = ()) -> tuple[FormS
         return None, findings
     check_patterns(form_set)
     findings.extend(missing_parts(loaded, form_set))
+    findings.extend(unused_parts(loaded, form_set))
     return form_set, findings
+
+
+#: parts of the data no annex of a set may be made from: (model path, kind that uses it, how to name it).
+#: The 自评基础数据表 inside 整体自评.yaml is not among them: its answers are checked against the tables
+#: (grade, 追加预算, 超编) whether or not the set prints it.
+PARTS = (
+    (("基础数据表",), "基础数据表", "基础数据表.yaml"),
+    (("整体自评", "部门整体支出绩效自评表"), "部门整体支出绩效自评表", "整体自评.yaml 的部门整体支出绩效自评表"),
+    (("自评报告",), "部门整体支出绩效自评报告", "自评报告.yaml"),
+)
+
+
+def unused_parts(loaded: Loaded, form_set: FormSet) -> list[Finding]:
+    """A warning for each part of the data that the chosen set has no annex for: it would be left out of the build unsaid."""
+    sub = loaded.submission
+    assert sub is not None
+    kinds = {a.内容 for a in form_set.annexes}
+    out = []
+    for path, kind, what in PARTS:
+        if kind not in kinds and _present(sub, path):
+            out.append(_unused(loaded, path, form_set, what))
+    for n, project in enumerate(sub.项目):
+        if "项目支出绩效自评表" not in kinds:
+            out.append(_unused(loaded, ("项目", n), form_set, f"项目“{project.项目名称}”的项目支出绩效自评表"))
+        elif project.自评报告 is not None and "项目支出绩效自评报告" not in kinds:
+            out.append(_unused(loaded, ("项目", n, "自评报告"), form_set, f"项目“{project.项目名称}”的自评报告"))
+    return out
+
+
+def _unused(loaded: Loaded, path: tuple, form_set: FormSet, what: str) -> Finding:
+    return loaded.finding(
+        path,
+        "unused-part",
+        "warning",
+        f"{what}在表样“{form_set.name}”的附件里没有位置，生成时不会印出：若它应当报送，请改用含这个附件的表样（部门.yaml 的“表样”）",
+    )
 
 
 def _ignored(loaded: Loaded, folder: Path) -> Finding:
