@@ -306,4 +306,5 @@ def test_usage_errors_give_json_when_json_is_asked_for(tmp_path: Path, args: lis
     assert r.returncode == 2
     [finding] = json.loads(r.stdout)
     assert finding["code"] == "usage" and finding["message"].startswith("命令写法有误：")
-    assert "Usage: " in r.stderr and "Traceback" not in r.stderr
+    assert r.stderr.startswith("错误：") and "查看用法" in r.stderr and "Traceback" not in r.stderr
+    assert finding["message"].isascii() is False and "Got unexpected" not in finding["message"] and "No such option" not in finding["message"]

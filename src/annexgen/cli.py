@@ -14,10 +14,12 @@ from typing import Optional
 
 import typer
 
+from .clizh import ZhCommand, ZhGroup, usage_error
 from .errors import AnnexgenError
 from .findings import SafeStream, printable
 
 app = typer.Typer(
+    cls=ZhGroup,
     help="annexgen：部门整体支出绩效自评附件。用 YAML 写数据，检查算术，生成 Word 附件。",
     no_args_is_help=True,
     add_completion=False,
@@ -81,7 +83,7 @@ def forms_option() -> list[Path]:
     return typer.Option([], "--forms", help=FORMS_HELP, envvar="ANNEXGEN_FORMS", file_okay=False)
 
 
-@app.command("check")
+@app.command("check", cls=ZhCommand)
 def check_command(
     path: Path = typer.Argument(..., help="一个年度的数据文件夹（如 data/miluo-hrss/2023），或包含多个年度文件夹的上级文件夹"),
     format: Format = typer.Option(Format.text, "--format", help="输出格式：text（按文件分组）或 json（发现列表）"),
@@ -108,7 +110,7 @@ def check_command(
     raise typer.Exit(code)
 
 
-@app.command("build")
+@app.command("build", cls=ZhCommand)
 def build_command(
     path: Path = typer.Argument(..., help="一个年度的数据文件夹，或包含多个年度文件夹的上级文件夹"),
     out: Path = typer.Option(Path("build"), "-o", "--out", help="输出文件夹（默认 build/）；多个年度时按原文件夹结构分开存放"),
@@ -132,7 +134,7 @@ def build_command(
     raise typer.Exit(code)
 
 
-@app.command("import")
+@app.command("import", cls=ZhCommand)
 def import_command(
     paths: list[Path] = typer.Argument(..., metavar="文件或文件夹", help="Word 文件（.docx、.doc、.wps），或放这些文件的文件夹；收件文件夹里每个单位一个子文件夹（或一个文件）"),
     out: Path = typer.Option(..., "-o", "--out", help="写到哪里：一个年度时是该年度的文件夹（如 2024/）；收件文件夹时是放各单位的文件夹"),
@@ -156,10 +158,10 @@ def import_command(
     raise typer.Exit(code)
 
 
-forms_app = typer.Typer(help="表样（各县的附件格式）：列出、复制、检查。", no_args_is_help=True)
+forms_app = typer.Typer(cls=ZhGroup, help="表样（各县的附件格式）：列出、复制、检查。", no_args_is_help=True)
 app.add_typer(forms_app, name="forms")
 
-@forms_app.command("list")
+@forms_app.command("list", cls=ZhCommand)
 def forms_list(forms: list[Path] = forms_option()) -> None:
     """列出可用的表样及其位置（--forms 指定的在前，内置的在后）。"""
     from .commands.forms import run_list
@@ -171,7 +173,7 @@ def forms_list(forms: list[Path] = forms_option()) -> None:
     raise typer.Exit(code)
 
 
-@forms_app.command("new")
+@forms_app.command("new", cls=ZhCommand)
 def forms_new(
     name: str = typer.Argument(..., help="新表样的名称，如 某某县"),
     source: str = typer.Option(..., "--from", help="以哪个表样为起点，如 汨罗"),
@@ -199,7 +201,7 @@ def forms_new(
     raise typer.Exit(code)
 
 
-@forms_app.command("check")
+@forms_app.command("check", cls=ZhCommand)
 def forms_check(
     name: Optional[str] = typer.Argument(None, help="表样名称；不写则检查所有表样"),
     forms: list[Path] = forms_option(),
@@ -214,7 +216,7 @@ def forms_check(
     raise typer.Exit(code)
 
 
-@app.command("new")
+@app.command("new", cls=ZhCommand)
 def new_command(
     new: Path = typer.Argument(..., metavar="NEW_DIR", help="新年度的数据文件夹（如 data/miluo-hrss/2024），应不存在或是空的"),
     source: Path = typer.Option(..., "--from", metavar="OLD_DIR", help="上一年度的数据文件夹（如 data/miluo-hrss/2023）"),
@@ -235,7 +237,7 @@ def new_command(
     raise typer.Exit(code)
 
 
-@app.command("schema")
+@app.command("schema", cls=ZhCommand)
 def schema_command(
     file: Optional[str] = typer.Option(
         None, "--file", help="只输出一种文件的 Schema：department、basic-data、overall、report、project"
@@ -277,8 +279,10 @@ def main() -> None:
         typer.echo("已中断。", err=True)
         sys.exit(130)
     except ClickException as e:
-        e.show()
+        shown = usage_error(e)
+        typer.echo(printable(shown), err=True)
         argv = sys.argv[1:]
         if "--format=json" in argv or any(a == "--format" and b == "json" for a, b in zip(argv, argv[1:])):
-            _json_error("usage", f"命令写法有误：{e.format_message()}。请运行 annexgen --help 查看用法")
+            reason = shown.splitlines()[0].removeprefix("错误：").rstrip("。")
+            _json_error("usage", f"命令写法有误：{reason}。请运行 annexgen --help 查看用法")
         sys.exit(e.exit_code)
