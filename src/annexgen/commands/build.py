@@ -10,6 +10,7 @@ from ..errors import AnnexgenError
 from ..findings import display_path
 from ..load import find_department_years
 from ..output import Interrupted, WriteError, absolute, batch
+from .progress import progress
 from .check import write_text
 
 
@@ -32,14 +33,16 @@ def run(path: Path, out: Path, combine: bool, strict: bool, stdout: TextIO, trus
     try:
         with batch(out) as current:
             committed = current.committed  # filled in as each department-year is swapped in
-            for root, target in zip(years, targets):
-                result = build(root, target, combine=combine, strict=strict, trusted=trusted)
-                findings.extend(result.findings)
-                written += len(result.written)
-                if result.stopped:
-                    stopped.append(root)
-                if result.form_set is not None:
-                    used.append((root, result.form_set))
+            with progress(len(years), "生成") as advance:
+                for root, target in zip(years, targets):
+                    advance(display_path(root))
+                    result = build(root, target, combine=combine, strict=strict, trusted=trusted)
+                    findings.extend(result.findings)
+                    written += len(result.written)
+                    if result.stopped:
+                        stopped.append(root)
+                    if result.form_set is not None:
+                        used.append((root, result.form_set))
         write_text(findings, len(years), stdout, used)
         for root in stopped:
             why = "有警告或错误（--strict）" if strict else "数据有格式错误或缺少表样需要的部分，无法生成"

@@ -11,14 +11,17 @@ from ..check import check
 from ..findings import Finding, display_path, printable
 from ..forms import FormSet
 from ..load import find_department_years
+from .progress import progress
 
 
 def run(path: Path, fmt: str, strict: bool, out: TextIO, trusted: Sequence[Path] = ()) -> int:
     """Check every department-year at or under `path`; returns the exit code (0, 1)."""
     years = find_department_years(path)
     findings: list[Finding] = []
-    for root in years:
-        findings.extend(check(root, trusted))
+    with progress(len(years), "检查") as advance:
+        for root in years:
+            advance(display_path(root))
+            findings.extend(check(root, trusted))
     if fmt == "json":
         write_json(findings, out)
     else:

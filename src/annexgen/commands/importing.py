@@ -14,7 +14,6 @@ import os
 import sys
 import tempfile
 from collections import Counter
-from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence, TextIO
@@ -22,11 +21,12 @@ from typing import Sequence, TextIO
 from ..errors import AnnexgenError, UnusableInputError
 from ..files import natural_key
 from ..forms import FormSetError, find_form_set
-from ..findings import display_path, printable
+from ..findings import display_path
 from ..importing.assemble import YearImport, assemble
 from ..importing.intake import LEGACY, WORD, find_annexes, word_files, write_year, year_texts
 from ..importing.notes import Notes
 from ..output import WriteError
+from .progress import progress
 
 PROJECT_PLACEHOLDER = "未知年度"
 
@@ -152,7 +152,7 @@ def run(inputs: Sequence[Path], out: Path, form_set: str | None, force: bool, tr
 def _intake(units: list[Unit], out: Path, form_set: str | None, force: bool, trusted: Sequence[Path], stream: TextIO, scratch: Path) -> int:
     usable = partial = 0
     written: set[str] = set()
-    with _progress(len(units)) as advance:
+    with progress(len(units), "导入") as advance:
         for unit in units:
             advance(unit.name)
             target = out / unit.name
@@ -181,32 +181,3 @@ def _intake(units: list[Unit], out: Path, form_set: str | None, force: bool, tru
     if usable:
         stream.write(f"下一步：运行 annexgen check {display_path(out)} 检查全部单位。\n")
     return 2 if not usable else (1 if partial or usable < len(units) else 0)
-
-
-def _progress(total: int):
-    """A progress bar on a terminal (rich); elsewhere nothing: the final line says it all."""
-    if not sys.stderr.isatty():
-        return nullcontext(lambda _name: None)
-    from contextlib import contextmanager
-
-    from rich.console import Console
-    from rich.markup import escape
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-    @contextmanager
-    def bar():
-        console = Console(file=sys.stderr, force_terminal=True)
-        with Progress(TextColumn("导入"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"), console=console, transient=False) as progress:
-            task = progress.add_task("", total=total)
-            started = [False]
-
-            def advance(name: str) -> None:
-                if started[0]:
-                    progress.advance(task)
-                started[0] = True
-                progress.update(task, description=escape(printable(name, newlines=False)), refresh=True)  # data: neither markup nor escapes
-
-            yield advance
-            progress.update(task, completed=total, description="")
-
-    return bar()

@@ -1,0 +1,41 @@
+"""Progress on long batch work (import, check, build, summary): a bar on a terminal, silence elsewhere.
+
+On a terminal (stderr is a tty) a rich bar shows the count and the unit at work; in CI,
+pipes and files nothing is drawn: the command's own final line says what was done.
+"""
+
+from __future__ import annotations
+
+import sys
+from contextlib import contextmanager, nullcontext
+from typing import Callable, ContextManager
+
+from ..findings import printable
+
+
+def progress(total: int, verb: str) -> ContextManager[Callable[[str], None]]:
+    """A context giving `advance(name)`: call it as each unit starts; `verb` labels the bar (导入, 检查, 生成)."""
+    if total < 2 or not sys.stderr.isatty():
+        return nullcontext(lambda _name: None)
+
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    @contextmanager
+    def bar():
+        console = Console(file=sys.stderr, force_terminal=True)
+        with Progress(TextColumn(verb), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"), console=console, transient=False) as shown:
+            task = shown.add_task("", total=total)
+            started = [False]
+
+            def advance(name: str) -> None:
+                if started[0]:
+                    shown.advance(task)
+                started[0] = True
+                shown.update(task, description=escape(printable(name, newlines=False)), refresh=True)  # data: neither markup nor escapes
+
+            yield advance
+            shown.update(task, completed=total, description="")
+
+    return bar()
