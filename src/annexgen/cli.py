@@ -158,6 +158,32 @@ def import_command(
     raise typer.Exit(code)
 
 
+@app.command("summary", cls=ZhCommand)
+def summary_command(
+    path: Path = typer.Argument(..., help="包含多个年度文件夹的上级文件夹（如 data/），或一个年度的数据文件夹"),
+    out: Optional[Path] = typer.Option(None, "-o", "--out", help="写到哪里：xlsx 时是 .xlsx 文件（默认 汇总.xlsx；给文件夹则写入其中的 汇总.xlsx）；csv 时是 .csv 文件（只写汇总表）或文件夹（写 汇总.csv、项目.csv、问题.csv）"),
+    format: Optional[str] = typer.Option(None, "--format", metavar="[xlsx|csv]", help="输出格式：xlsx（Excel 工作簿，三张表）或 csv（UTF-8，Excel 可直接打开）；不写则按 -o 的扩展名，默认 xlsx"),
+    forms: list[Path] = forms_option(),
+) -> None:
+    """汇总各年度的自评：每个年度一行（资金、执行率、各一级指标得分、总分、等级、错误数和警告数），另有项目表和问题表。"""
+    from .output import interruptible
+
+    if format is not None and format not in ("xlsx", "csv"):
+        typer.echo(f"错误：--format 只能是 xlsx 或 csv，现为“{printable(format, newlines=False)}”。 [usage]", err=True)
+        raise typer.Exit(2)
+    try:
+        with interruptible():
+            from .commands.summary import run
+
+            code = run(path, out, format, _out(), forms)
+    except AnnexgenError as e:
+        raise _fail(e) from None
+    except KeyboardInterrupt as e:
+        typer.echo("已中断：汇总没有写出（原有文件保持原样）。 [interrupted]", err=True)
+        raise typer.Exit(_abandon(e)) from None
+    raise typer.Exit(code)
+
+
 forms_app = typer.Typer(cls=ZhGroup, help="表样（各县的附件格式）：列出、复制、检查。", no_args_is_help=True)
 app.add_typer(forms_app, name="forms")
 
