@@ -218,3 +218,29 @@ def test_group_label() -> None:
     assert group_label("成本指标\n（20分）") == "成本指标"
     assert group_label("满意度指标（10.5分）") == "满意度指标"
     assert group_label("效益指标") == "效益指标"
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_on_a_terminal_only_one_line_elsewhere(tmp_path: Path, monkeypatch) -> None:
+    import sys
+
+    from annexgen.commands.summary import run
+    from annexgen.findings import SafeStream
+
+    root = tmp_path / "各单位"
+    year(root / "甲局" / "2024")
+    year(root / "乙局" / "2024")
+    for stderr in (Terminal(), io.StringIO()):
+        monkeypatch.setattr(sys, "stderr", stderr)
+        out = io.StringIO()
+        assert run(root, tmp_path / "s.xlsx", None, SafeStream(out)) == 0
+        assert out.getvalue().count("\n") == 1 and out.getvalue().startswith("汇总了 2 个年度")
+        shown = stderr.getvalue()
+        if isinstance(stderr, Terminal):
+            assert "汇总" in shown and "2/2" in shown and "乙局" in shown
+        else:
+            assert shown == ""
