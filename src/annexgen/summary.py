@@ -238,6 +238,11 @@ def xlsx_bytes(summary: Summary) -> bytes:
     for sheet in summary.sheets:
         ws = wb.create_sheet(sheet.name)
         ws.freeze_panes = "A2"
+        ws.page_setup.orientation = "landscape"  # printed: as wide as the page, as many pages down as needed
+        ws.page_setup.paperSize = "9"  # A4
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+        ws.print_title_rows = "1:1"
         last = get_column_letter(len(sheet.columns))
         ws.auto_filter.ref = f"A1:{last}{len(sheet.rows) + 1}"
         for i, column in enumerate(sheet.columns):
