@@ -244,3 +244,18 @@ def test_progress_on_a_terminal_only_one_line_elsewhere(tmp_path: Path, monkeypa
             assert "汇总" in shown and "2/2" in shown and "乙局" in shown
         else:
             assert shown == ""
+
+
+CALC = Path("/usr/lib/libreoffice/program/libsclo.so")
+
+
+@pytest.mark.skipif(not (shutil.which("soffice") and shutil.which("pdftotext") and CALC.exists()), reason="LibreOffice Calc (libreoffice-calc-nogui) or poppler not installed")
+def test_a_spreadsheet_application_opens_it(workbook, tmp_path: Path) -> None:
+    import subprocess
+
+    src = tmp_path / "s.xlsx"
+    src.write_bytes(workbook[0].read_bytes())
+    cmd = ["soffice", f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(src)]
+    subprocess.run(cmd, check=True, capture_output=True, timeout=180)
+    text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "s.pdf"), "-"], check=True, capture_output=True, text=True).stdout
+    assert "3897.95" in text and "11458.23" in text and "100.00%" in text  # numbers in their formats, as Calc shows them

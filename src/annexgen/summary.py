@@ -228,13 +228,16 @@ def xlsx_bytes(summary: Summary) -> bytes:
     """
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
+    from openpyxl.styles import Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
 
     from .write import CoreProperties, normalize_docx
 
     wb = Workbook(write_only=True)
     bold = Font(bold=True)
+    thin = Side(style="thin", color="999999")
+    grid = Border(left=thin, right=thin, top=thin, bottom=thin)  # printed as a table: every cell ruled
+    shade = PatternFill("solid", fgColor="EEEEEE")
     for sheet in summary.sheets:
         ws = wb.create_sheet(sheet.name)
         ws.freeze_panes = "A2"
@@ -250,28 +253,32 @@ def xlsx_bytes(summary: Summary) -> bytes:
         header = []
         for column in sheet.columns:
             cell = WriteOnlyCell(ws, column.header)
-            cell.font = bold
+            cell.font, cell.border, cell.fill = bold, grid, shade
             header.append(cell)
         ws.append(header)
         for row in sheet.rows:
-            ws.append([_cell(ws, WriteOnlyCell, value, column.kind) for value, column in zip(row, sheet.columns)])
+            cells = [_cell(WriteOnlyCell(ws), value, column.kind) for value, column in zip(row, sheet.columns)]
+            for cell in cells:
+                cell.border = grid
+            ws.append(cells)
     buf = io.BytesIO()
     wb.save(buf)
     core = CoreProperties(SUMMARY_TITLE, "annexgen", f"{summary.years} 个年度", WHEN)
     return normalize_docx(buf.getvalue(), {"docProps/core.xml": core.xml()})
 
 
-def _cell(ws, make, value: object, kind: str):
+def _cell(cell, value: object, kind: str):
+    """`cell` holding `value`: a number as a number in its format, text always as text, None blank."""
     if value is None:
-        return None
-    if isinstance(value, Decimal):
-        cell = make(ws, value)
-        cell.number_format = kind if kind in (NUMBER, RATE) else "General"
         return cell
-    if isinstance(value, int):
-        return make(ws, int(value))
-    cell = make(ws, text_of(value, TEXT))
-    cell.data_type = "s"  # text, never a formula, whatever it starts with
+    if isinstance(value, Decimal):
+        cell.value = value
+        cell.number_format = kind if kind in (NUMBER, RATE) else "General"
+    elif isinstance(value, int):
+        cell.value = int(value)
+    else:
+        cell.value = text_of(value, TEXT)
+        cell.data_type = "s"  # text, never a formula, whatever it starts with
     return cell
 
 
