@@ -259,3 +259,29 @@ def test_a_spreadsheet_application_opens_it(workbook, tmp_path: Path) -> None:
     subprocess.run(cmd, check=True, capture_output=True, timeout=180)
     text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "s.pdf"), "-"], check=True, capture_output=True, text=True).stdout
     assert "3897.95" in text and "11458.23" in text and "100.00%" in text  # numbers in their formats, as Calc shows them
+
+
+def test_a_broken_year_is_a_row_with_its_errors_and_the_rest_go_on(tmp_path: Path, monkeypatch) -> None:
+    import annexgen.check
+    from annexgen.forms import FormSetError
+
+    tree_ = tmp_path / "各单位"
+    year(tree_ / "甲局" / "2024", 部门="部门名称: [\n")  # 部门.yaml unreadable
+    year(tree_ / "乙局" / "2024")
+    bad = year(tree_ / "丙局" / "2024")
+    real = annexgen.check.review
+
+    def review(loaded, trusted=()):
+        if loaded.root == bad:
+            raise FormSetError("表样坏了")
+        return real(loaded, trusted)
+
+    monkeypatch.setattr(annexgen.check, "review", review)
+    out = tmp_path / "s.xlsx"
+    assert invoke("summary", str(tree_), "-o", str(out)).exit_code == 0
+    wb = openpyxl.load_workbook(out)
+    got = rows(wb["汇总"])
+    assert (got["甲局"]["年度"], got["甲局"]["部门名称"], got["甲局"]["错误数"]) == (2024, None, 1)
+    assert got["丙局"]["错误数"] == 1 and got["乙局"]["错误数"] == 0 and got["乙局"]["总分"] == 100
+    problems = [r for r in wb["问题"].iter_rows(values_only=True) if r[0] == "丙局"]
+    assert [(r[5], r[7]) for r in problems] == [("form-set", "表样坏了")]

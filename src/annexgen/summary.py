@@ -130,7 +130,7 @@ def collect(
         sub = loaded.submission
         dept = sub.部门 if sub is not None else None
         unit = unit_name(tree, root, dept.部门名称 if dept is not None else root.name)
-        year = dept.年度 if dept is not None else None
+        year = dept.年度 if dept is not None else (int(root.name) if re.fullmatch(r"(19|20)\d\d", root.name) else None)  # unreadable 部门.yaml: the folder's year
         profile = form_set.profile if form_set is not None else None
         table = sub.整体自评.部门整体支出绩效自评表 if sub is not None and sub.整体自评 is not None else None
         line = table.年度资金总额 if table is not None else None
