@@ -128,7 +128,7 @@ class Loaded:
 
 
 def _split(docs: dict[tuple, Document], path: tuple) -> tuple[Document | None, tuple]:
-    for n in (2, 1):
+    for n in (2, 1, 0):  # a department-year's files by their model prefix; a lone document (a manifest) at ()
         if path[:n] in docs:
             return docs[path[:n]], path[n:]
     return None, path
@@ -348,29 +348,26 @@ def _message(err: dict, raw: Any, path: tuple, root: Any = Submission) -> tuple[
 
 def document_findings(doc: Document, root: Any, error: ValidationError) -> list[Finding]:
     """Located findings for a single YAML document validated as the model `root` (a form set's manifest)."""
-    docs = {("",): doc}
-    out: list[Finding] = []
-    for err in error.errors(include_url=False):
-        path = _data_path(doc.data, tuple(err["loc"]))
-        code, message = _message(err, doc.data, path, root)
-        target = path[:-1] if code == "missing-key" else path
-        file, line, col = _locate(docs, doc.file.parent, ("",) + target, key=code in ("unknown-key", "missing-key"))
-        out.append(Finding(file, line, col, code, "error", message, dotted(path) if path else ""))
-    return sorted(set(out))
+    return sorted(_findings({(): doc}, doc.file.parent, doc.data, error, (), root))
 
 
 def _validation_findings(loaded: Loaded, raw: Any, error: ValidationError, prefix: tuple = ()) -> list[Finding]:
+    return _findings(loaded.docs, loaded.root, raw, error, prefix, Submission)
+
+
+def _findings(docs: dict[tuple, Document], folder: Path, raw: Any, error: ValidationError, prefix: tuple, root: Any) -> list[Finding]:
+    """pydantic's errors for `raw` (validated as `root`) as findings located in `docs`."""
     out: list[Finding] = []
     seen: set[tuple] = set()
     for err in error.errors(include_url=False):
         path = _data_path(raw, prefix + tuple(err["loc"]))
-        code, message = _message(err, raw, path)
+        code, message = _message(err, raw, path, root)
         if code == "unknown-key":
-            file, line, col = _locate(loaded.docs, loaded.root, path, key=True)
+            file, line, col = _locate(docs, folder, path, key=True)
         elif code == "missing-key":
-            file, line, col = _locate(loaded.docs, loaded.root, path[:-1], key=True)
+            file, line, col = _locate(docs, folder, path[:-1], key=True)
         else:
-            file, line, col = _locate(loaded.docs, loaded.root, path, key=False)
+            file, line, col = _locate(docs, folder, path, key=False)
         # a union reports each member's failure: keep the first at a place; but every key missing
         # from one mapping (all located at that mapping) is its own finding, so all are said at once
         mark = (file, line, col, path) if code == "missing-key" else (file, line, col)
