@@ -7,6 +7,7 @@ printed difference) and once where it does not.
 
 from __future__ import annotations
 
+import dataclasses
 from decimal import Decimal
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from typer.testing import CliRunner
 from annexgen.check import check
 from annexgen.cli import app
 from annexgen.forms import BUILTIN, FormSetError, read_form_set
-from annexgen.profile import DEFAULT, Profile, annex_label, chinese_numeral
+from annexgen.profile import DEFAULT, annex_label, chinese_numeral
 from extract import extract_text
 from helpers import edited_set, year
 
@@ -77,7 +78,7 @@ def test_grade_bands(tmp_path: Path) -> None:
 
 
 def test_grade_bands_are_computed_by_the_profile() -> None:
-    bands = Profile(grades=(("优", Decimal(85)), ("良", Decimal(75)), ("中", Decimal(60)), ("差", Decimal(0))))
+    bands = dataclasses.replace(DEFAULT, grades=(("优", Decimal(85)), ("良", Decimal(75)), ("中", Decimal(60)), ("差", Decimal(0))))
     assert [bands.grade(Decimal(s)) for s in ("85", "84.99", "75", "60", "59.9")] == ["优", "良", "良", "中", "差"]
     assert [DEFAULT.grade(Decimal(s)) for s in ("90", "89.99", "80", "60", "59.9")] == ["优", "良", "良", "中", "差"]
 

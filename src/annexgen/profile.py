@@ -11,7 +11,7 @@ left out: the defaults are the national guidance as the 汨罗 set applies it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal, Optional
 
@@ -104,16 +104,6 @@ class Review(Form):
         return low
 
 
-def _labels(labels: dict) -> dict:
-    for name, printed in labels.items():
-        shown = "".join(str(printed).split())
-        if not shown:
-            raise PydanticCustomError("label", "“{name}”印作什么没有写：不改名就删去这一行", {"name": name})
-        if shown in LABELS and shown != name:
-            raise PydanticCustomError("label", "“{name}”不能印作“{shown}”：那是表上另一栏的名称，两栏会分不清", {"name": name, "shown": shown})
-    return labels
-
-
 class ProfileKeys(Form):
     """表样.yaml 中 附件 以外的键（都可不写）。"""
 
@@ -124,26 +114,35 @@ class ProfileKeys(Form):
 
     @field_validator("标签")
     @classmethod
-    def _check_labels(cls, labels: dict) -> dict:
-        return _labels(labels)
+    def _labels(cls, labels: dict) -> dict:
+        for name, printed in labels.items():
+            shown = "".join(str(printed).split())
+            if not shown:
+                raise PydanticCustomError("label", "“{name}”印作什么没有写：不改名就删去这一行", {"name": name})
+            if shown in LABELS and shown != name:
+                raise PydanticCustomError("label", "“{name}”不能印作“{shown}”：那是表上另一栏的名称，两栏会分不清", {"name": name, "shown": shown})
+        return labels
 
 
 @dataclass(frozen=True)
 class Profile:
-    """What the rules and `derive` read of a form set (`Profile()` is the default one)."""
+    """What the rules and `derive` read of a form set; `DEFAULT` is the one of a manifest that writes no profile key.
 
-    rate_weight: Decimal | None = None
-    weights: dict[str, Decimal] = field(default_factory=dict)
-    rate_cap: Decimal = Decimal(100)
-    reverse: str = "比例"
-    grades: tuple[tuple[str, Decimal], ...] = (("优", Decimal(90)), ("良", Decimal(80)), ("中", Decimal(60)), ("差", Decimal(0)))
-    adjust_limit: Decimal = Decimal(30)
-    low_rate: Decimal = Decimal(90)
-    reason_over: Decimal = Decimal(0)
-    deviation: Decimal | None = None
-    numbering: str = "数字"
-    labels: dict[str, str] = field(default_factory=dict)
-    name: str = ""
+    The defaults live once, in the manifest's model (`ProfileKeys`); this is their plain view.
+    """
+
+    rate_weight: Decimal | None
+    weights: dict[str, Decimal]
+    rate_cap: Decimal
+    reverse: str
+    grades: tuple[tuple[str, Decimal], ...]
+    adjust_limit: Decimal
+    low_rate: Decimal
+    reason_over: Decimal
+    deviation: Decimal | None
+    numbering: str
+    labels: dict[str, str]
+    name: str
 
     @classmethod
     def of(cls, keys: ProfileKeys, name: str) -> "Profile":
@@ -188,7 +187,7 @@ class Profile:
         return None
 
 
-DEFAULT = Profile()
+DEFAULT = Profile.of(ProfileKeys(), "")
 
 _DIGITS = "零一二三四五六七八九"
 
