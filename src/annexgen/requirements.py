@@ -124,7 +124,7 @@ def missing_parts(loaded: Loaded, form_set: FormSet) -> list[Finding]:
             continue
         if annex.内容 == "项目支出绩效自评报告":
             for n, project in enumerate(sub.项目, 1):
-                if project.自评报告 is None:
+                if not has_data(sub, annex, project):
                     number = fill_pattern(annex, "编号", 序号=n)
                     out.append(
                         loaded.finding(
@@ -136,7 +136,7 @@ def missing_parts(loaded: Loaded, form_set: FormSet) -> list[Finding]:
                     )
         elif annex.内容 not in PER_PROJECT:
             path, what = NEEDS[annex.内容]
-            if not _present(sub, path):
+            if not has_data(sub, annex):
                 where = path[:1] if path[0] == "整体自评" and _present(sub, path[:1]) else TABLE
                 out.append(
                     loaded.finding(
