@@ -11,6 +11,8 @@ and Anhui print 本年财政拨款.
 
 from __future__ import annotations
 
+from typing import Callable
+
 from .layout import Grid, new_document, table_foot, title_block
 from .tables import fund_row, goals, indicator_block
 
@@ -27,15 +29,15 @@ AMOUNT_COLUMNS = ("年初\n预算数", "全年\n预算数", "全年\n执行数")
 HEADER = ("一级指标", "二级指标", "三级指标", "年度\n指标值", "实际\n完成值", "分值", "得分")
 
 
-def project_table() -> object:
-    """附件2-N 项目支出绩效自评表 (the national form, 财预〔2020〕10号 附件1)."""
+def _table(head: Callable[[Grid], None], funds_label: str) -> object:
+    """The one layout of both national tables: `head` writes the rows naming whose table it is, then
+    the fund block (年度资金总额 and 其中 the three parts, "—" in their 分值/得分), goals, indicators, 总分."""
     doc = new_document()
     title_block(doc)
     g = Grid(doc, WIDTHS)
-    g.row(("项目名称", 2), ("{{ 项目名称 }}", 7))
-    g.row(("主管部门", 2), ("{{ 主管部门 }}", 3), "实施单位", ("{{ 实施单位 }}", 3))
+    head(g)
     start = len(g.table.rows)
-    g.row("项目资金（万元）", ("", 2), *AMOUNT_COLUMNS, "分值", "执行率", "得分")
+    g.row(funds_label, ("", 2), *AMOUNT_COLUMNS, "分值", "执行率", "得分")
     fund_row(g, "年度资金总额", "年度资金总额")
     fund_row(g, "其中：{{ 标签.当年财政拨款 }}", "当年财政拨款", dashes=True)
     fund_row(g, "上年结转资金", "上年结转资金", dashes=True)
@@ -45,6 +47,16 @@ def project_table() -> object:
     indicator_block(g, "绩效指标", DEVIATION, header=HEADER)
     table_foot(doc)
     return doc
+
+
+def project_table() -> object:
+    """附件2-N 项目支出绩效自评表 (the national form, 财预〔2020〕10号 附件1)."""
+
+    def head(g: Grid) -> None:
+        g.row(("项目名称", 2), ("{{ 项目名称 }}", 7))
+        g.row(("主管部门", 2), ("{{ 主管部门 }}", 3), "实施单位", ("{{ 实施单位 }}", 3))
+
+    return _table(head, "项目资金（万元）")
 
 
 def overall_table() -> object:
@@ -54,21 +66,7 @@ def overall_table() -> object:
     其他资金: the table's optional fields of those names). The form has no 按收入性质分 /
     按支出性质分 block, so those figures are not printed.
     """
-    doc = new_document()
-    title_block(doc)
-    g = Grid(doc, WIDTHS)
-    g.row(("部门", 2), ("{{ 部门名称 }}", 7))
-    start = len(g.table.rows)
-    g.row("预算资金（万元）", ("", 2), *AMOUNT_COLUMNS, "分值", "执行率", "得分")
-    fund_row(g, "年度资金总额", "年度资金总额")
-    fund_row(g, "其中：{{ 标签.当年财政拨款 }}", "当年财政拨款", dashes=True)
-    fund_row(g, "上年结转资金", "上年结转资金", dashes=True)
-    fund_row(g, "其他资金", "其他资金", dashes=True)
-    g.vmerge(0, start, len(g.table.rows) - 1)
-    goals(g, "年度总体目标")
-    indicator_block(g, "绩效指标", DEVIATION, header=HEADER)
-    table_foot(doc)
-    return doc
+    return _table(lambda g: g.row(("部门", 2), ("{{ 部门名称 }}", 7)), "预算资金（万元）")
 
 
 TEMPLATES = {
