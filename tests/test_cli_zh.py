@@ -43,6 +43,7 @@ def test_help_is_chinese(path: tuple[str, ...]) -> None:
         (["check", "a", "b"], "错误：多写了 b"),
         (["check"], "错误：缺少参数 path"),
         (["build", "--nope", "x"], "错误：没有选项 --nope"),
+        (["check", "--formt", "json", "."], "错误：没有选项 --formt：是不是 --format, --forms 之一？"),
         (["bogus"], "错误：没有命令“bogus”"),
         (["forms", "new", "x", "--from", "全国", "--to", "/etc/hostname"], "错误：--to 的值不对：“/etc/hostname”是文件，这里要写文件夹"),
         (["check", "--format", "xml", "."], "错误：--format 的值不对：“xml”不是可选的值"),

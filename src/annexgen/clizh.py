@@ -78,7 +78,9 @@ _ERRORS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^Missing argument '(?P<a>[^']*)'\.?$"), "缺少参数 {a}"),
     (re.compile(r"^Missing option '(?P<a>[^']*)'\.?$"), "缺少选项 {a}"),
     (re.compile(r"^Missing parameter: (?P<a>.*)$"), "缺少 {a}"),
-    (re.compile(r"^No such option: (?P<a>\S+)(?: Did you mean (?P<b>\S+)\?)?$"), "没有选项 {a}{b}"),
+    (re.compile(r"^No such option: (?P<a>\S+) Did you mean (?P<c>\S+)\?$"), "没有选项 {a}：是不是 {c}？"),
+    (re.compile(r"^No such option: (?P<a>\S+) \(Possible options: (?P<c>.+)\)$"), "没有选项 {a}：是不是 {c} 之一？"),
+    (re.compile(r"^No such option: (?P<a>\S+)$"), "没有选项 {a}"),
     (re.compile(r"^No such command '(?P<a>[^']*)'\.$"), "没有命令“{a}”"),
     (re.compile(r"^Option '(?P<a>[^']*)' requires an argument\.$"), "选项 {a} 后面要写一个值"),
     (re.compile(r"^Option '(?P<a>[^']*)' does not take a value\.$"), "选项 {a} 后面不能写值"),
@@ -102,9 +104,7 @@ def _translate(text: str, table: list[tuple[re.Pattern[str], str]]) -> str | Non
         m = pattern.match(text.strip())
         if m:
             parts = {k: (v or "") for k, v in m.groupdict().items()}
-            if "b" in parts and parts["b"] and chinese.startswith("没有选项"):
-                parts["b"] = f"：是不是 {parts['b']}？"
-            if "b" in parts:
+            if "b" in parts:  # the reason of an invalid value
                 reason = parts["b"].removeprefix("Value error, ")
                 parts["b"] = _translate(reason, _REASONS) or reason
             return chinese.format(**parts)
@@ -117,4 +117,5 @@ def usage_error(error) -> str:
     shown = _translate(message, _ERRORS) or message
     path = getattr(getattr(error, "ctx", None), "command_path", "") or "annexgen"
     command = " ".join(["annexgen", *path.split(" ")[1:]])  # the program's name as typed: `annexgen`, whatever launched it
-    return f"错误：{shown.rstrip('。.')}。\n运行 {command} --help 查看用法。"
+    shown = shown.rstrip("。.")
+    return f"错误：{shown}{'' if shown.endswith('？') else '。'}\n运行 {command} --help 查看用法。"
