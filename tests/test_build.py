@@ -64,7 +64,7 @@ def test_interrupted_build_leaves_previous_output(tmp_path: Path, monkeypatch) -
     build(MILUO, out)
     before = snapshot(out)
     calls = {"n": 0}
-    real = render.render_docx
+    real = render.render_annex
 
     def interrupted(*args, **kwargs):
         calls["n"] += 1
@@ -72,7 +72,7 @@ def test_interrupted_build_leaves_previous_output(tmp_path: Path, monkeypatch) -
             raise KeyboardInterrupt
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(render, "render_docx", interrupted)
+    monkeypatch.setattr(render, "render_annex", interrupted)
     with pytest.raises(KeyboardInterrupt):
         build(MILUO, out)
     assert snapshot(out) == before

@@ -23,8 +23,7 @@ from annexgen.importing.notes import Notes
 from annexgen.importing.report import heading_shape, numbering, parse_date, read_report
 from annexgen.load import load
 from annexgen.model import Report, SelfReport
-from annexgen.render import annexes, properties, render_docx
-from annexgen.write import docx_bytes
+from annexgen.render import annexes, properties, render_annex
 from clerkdocs import via_odt_all
 
 REPO = Path(__file__).parent.parent
@@ -63,8 +62,8 @@ def reduce_cover(tree: dict, sub) -> dict:
 def render_one(sub, form_set, number: str) -> tuple[bytes, list[str]]:
     """The report annex `number` as annexgen builds it, and its title lines as printed (wrapped to fit)."""
     annex, number, name, ctx = next(x for x in annexes(sub, form_set) if x[1] == number)
-    doc = render_docx(form_set.template(annex), ctx)
-    return docx_bytes(doc, properties(sub, f"附件{number} {name}")), list(ctx["标题行"])
+    data = render_annex(form_set.template(annex), ctx, properties(sub, f"附件{number} {name}"))
+    return data, list(ctx["标题行"])
 
 
 @cache

@@ -14,26 +14,25 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
-from docxtpl import DocxTemplate
 from pydantic import BaseModel
 
-from . import titles
-from .merge import MERGE, merge_marked_cells
-from .conform import conform
+from .compiled import compiled
+from .merge import MERGE
 from .errors import AnnexgenError
 from .findings import display_path
 from .forms import PER_PROJECT, AnnexSpec, FormSet, fill_pattern
 from .model import BuildingControl, FundLine, Group, Project, Report, Submission
 from .profile import LABELS, annex_label
 from .values import Percent, unit_of
-from .write import CoreProperties, docx_bytes
+from .write import CoreProperties
 
 
 
@@ -349,19 +348,22 @@ def render_all(sub: Submission, form_set: FormSet) -> list[Rendered]:
     """Every annex of the submission as .docx bytes, in the form set's order."""
     out = []
     for annex, number, name, ctx in annexes(sub, form_set):
-        doc = render_docx(form_set.template(annex), ctx)
-        out.append(Rendered(number, name, docx_bytes(doc, properties(sub, f"附件{number} {name}"))))
+        data = render_annex(form_set.template(annex), ctx, properties(sub, f"附件{number} {name}"))
+        out.append(Rendered(number, name, data))
     return out
 
 
-def render_docx(template: Path, context: dict[str, Any]):
-    """Render one template; returns the python-docx document with grouped cells merged."""
-    tpl = DocxTemplate(str(template))
+def render_annex(template: Path, context: dict[str, Any], props: CoreProperties) -> bytes:
+    """One annex as .docx bytes; the template is read and compiled once per process (compiled.py)."""
+    with _said(template):
+        return compiled(template, _ENV).render(context, props)
+
+
+@contextmanager
+def _said(template: Path) -> Iterator[None]:
+    """A template that cannot be compiled or filled in raises a RenderError saying so in Chinese, naming it."""
     try:
-        tpl.init_docx()
-        conform(tpl.docx)
-        titles.fit(tpl.docx, context)
-        tpl.render(context, jinja_env=_ENV, autoescape=True)
+        yield
     except SecurityError as e:
         raise RenderError(f"{display_path(template)}: 错误: 模板试图访问程序内部，已拒绝（{e}）：请只用表上的名称，并运行 annexgen forms check 找出位置") from None
     except jinja2.TemplateError as e:
@@ -369,10 +371,10 @@ def render_docx(template: Path, context: dict[str, Any]):
     except (ArithmeticError, TypeError) as e:  # an expression in the template failed ({{ 1/0 }}, {{ 年度 + "x" }})
         what = "除以零" if isinstance(e, ZeroDivisionError) else f"{type(e).__name__}: {e}"
         raise RenderError(f"{display_path(template)}: 错误: 模板中的 {{{{ }}}} 表达式算不出结果（{what}）：请在 Word/WPS 中打开该模板改正这个表达式，再运行 annexgen forms check") from None
+    except (KeyboardInterrupt, MemoryError, RenderError):
+        raise
     except Exception as e:  # a broken template still gets a message, not a traceback
         raise RenderError(f"{display_path(template)}: 错误: 模板无法填写（{type(e).__name__}: {e}）：请用 Word/WPS 重新保存该模板，并运行 annexgen forms check") from None
-    merge_marked_cells(tpl.docx)
-    return tpl.docx
 
 
 def properties(sub: Submission, title: str) -> CoreProperties:

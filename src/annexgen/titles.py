@@ -133,9 +133,8 @@ def capacity(doc) -> float:
     return (section.page_width - section.left_margin - section.right_margin) / size
 
 
-def fit(doc, context: dict) -> None:
-    """Break the context's title lines (标题行) that do not fit the template's line, keeping its names whole."""
+def fit_lines(context: dict, room: float) -> None:
+    """Break the context's title lines (标题行) wider than `room` em (see `capacity`), keeping its names whole."""
     if "标题行" in context:
-        room = capacity(doc)
         keep = (context.get("部门名称", ""), context.get("项目名称", ""))
         context["标题行"] = [part for line in context["标题行"] for part in wrap(line, room, keep)]

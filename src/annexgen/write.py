@@ -25,8 +25,10 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import struct
 import tempfile
 import zipfile
+import zlib
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
@@ -80,14 +82,20 @@ class CoreProperties:
 
 def docx_bytes(doc, properties: CoreProperties) -> bytes:
     """A python-docx document as deterministic .docx bytes with these properties and no stylesWithEffects part."""
+    core = prepare(doc)
+    buf = BytesIO()
+    doc.save(buf)
+    return normalize_docx(buf.getvalue(), {core: properties.xml()})
+
+
+def prepare(doc) -> str:
+    """Drop the stylesWithEffects part and make sure of a core-properties part; returns its name in the zip."""
     for rid, rel in list(doc.part.rels.items()):
         if rel.reltype == RT_STYLES_WITH_EFFECTS:
             doc.part.drop_rel(rid)
     doc.core_properties  # python-docx adds a core-properties part to a template that has none
     core = next(p for p in doc.part.package.iter_parts() if p.content_type == CT_CORE_PROPERTIES)
-    buf = BytesIO()
-    doc.save(buf)
-    return normalize_docx(buf.getvalue(), {str(core.partname).lstrip("/"): properties.xml()})
+    return str(core.partname).lstrip("/")
 
 
 def normalize_docx(data: bytes, replace: dict[str, bytes] | None = None) -> bytes:
@@ -97,16 +105,49 @@ def normalize_docx(data: bytes, replace: dict[str, bytes] | None = None) -> byte
     """
     replace = replace or {}
     src = zipfile.ZipFile(BytesIO(data))
-    names = sorted(src.namelist(), key=lambda n: (n != "[Content_Types].xml", n))
-    out = BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for name in names:
-            info = zipfile.ZipInfo(name, FIXED_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            info.create_system = 3
-            dst.writestr(info, replace[name] if name in replace else src.read(name))
-    return out.getvalue()
+    return zip_bytes([Entry.deflate(name, replace[name] if name in replace else src.read(name)) for name in src.namelist()])
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One zip entry, already compressed: a part that does not change is compressed once and its bytes reused."""
+
+    name: str
+    crc: int
+    size: int
+    data: bytes  # raw deflate stream
+
+    @classmethod
+    def deflate(cls, name: str, content: bytes) -> "Entry":
+        """Compressed as zipfile compresses (zlib's default level, raw deflate), so the bytes are the same."""
+        z = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
+        return cls(name, zlib.crc32(content), len(content), z.compress(content) + z.flush())
+
+
+def zip_bytes(entries: list[Entry]) -> bytes:
+    """A zip of these entries in package order ([Content_Types].xml first, then by name), at a fixed time.
+
+    One pass, no recompression: the bytes are those zipfile writes for the same entries
+    (version 2.0, deflate, UNIX mode 644, no extra fields), which `test_write` checks.
+    """
+    entries = sorted(entries, key=lambda e: (e.name != "[Content_Types].xml", e.name))
+    date = (FIXED_TIME[0] - 1980) << 9 | FIXED_TIME[1] << 5 | FIXED_TIME[2]
+    out, central, offset = [], [], 0
+    for e in entries:
+        name = e.name.encode("utf-8")
+        flags = 0 if name.isascii() else 0x800
+        if len(e.data) >= zipfile.ZIP64_LIMIT or e.size >= zipfile.ZIP64_LIMIT:
+            raise ValueError(f"{e.name}: too large for a .docx")
+        local = struct.pack(zipfile.structFileHeader, zipfile.stringFileHeader, 20, 0, flags, zipfile.ZIP_DEFLATED, 0, date, e.crc, len(e.data), e.size, len(name), 0)
+        central.append(
+            struct.pack(zipfile.structCentralDir, zipfile.stringCentralDir, 20, 3, 20, 0, flags, zipfile.ZIP_DEFLATED, 0, date, e.crc, len(e.data), e.size, len(name), 0, 0, 0, 0, 0o644 << 16, offset)
+            + name
+        )
+        out += (local, name, e.data)
+        offset += len(local) + len(name) + len(e.data)
+    directory = b"".join(central)
+    end = struct.pack(zipfile.structEndArchive, zipfile.stringEndArchive, 0, 0, len(entries), len(entries), len(directory), offset, 0)
+    return b"".join(out) + directory + end
 
 
 def write_files(out: Path, files: dict[str, bytes]) -> list[Path]:
