@@ -24,13 +24,14 @@ COMBINED_NAME = "全部附件"
 
 @dataclass
 class BuildResult:
-    """What a build did: the findings of `check`, and the files written (none when stopped)."""
+    """What a build did: the findings of `check`, the files made (name → bytes) and written (none when stopped)."""
 
     root: Path
     findings: list[Finding]
     written: list[Path] = field(default_factory=list)
     stopped: bool = False
     form_set: FormSet | None = None
+    files: dict[str, bytes] = field(default_factory=dict)
 
 
 def blocking(findings: list[Finding], strict: bool) -> bool:
@@ -47,6 +48,14 @@ def build(root: Path, out: Path, combine: bool = False, strict: bool = False, tr
     """
     from .write import write_files
 
+    result = make(root, combine, strict, trusted)
+    if not result.stopped:
+        result.written = write_files(out, result.files)
+    return result
+
+
+def make(root: Path, combine: bool = False, strict: bool = False, trusted: Sequence[Path] = ()) -> BuildResult:
+    """Check and render one department-year, writing nothing: its files are in `files` (none when stopped)."""
     loaded = load(root)
     findings, form_set = review(loaded, trusted)
     result = BuildResult(root, findings, form_set=form_set)
@@ -55,11 +64,10 @@ def build(root: Path, out: Path, combine: bool = False, strict: bool = False, tr
         return result
     sub = loaded.submission
     docs = render_all(sub, form_set)
-    files = {d.filename: d.data for d in docs}
+    result.files = {d.filename: d.data for d in docs}
     if combine:
         name = f"{show(sub.部门.部门名称)}{sub.年度}年度绩效自评{COMBINED_NAME}"
-        files[safe_filename(name, ".docx")] = combined(docs, sub, name)
-    result.written = write_files(out, files)
+        result.files[safe_filename(name, ".docx")] = combined(docs, sub, name)
     return result
 
 

@@ -117,6 +117,7 @@ def build_command(
     combine: bool = typer.Option(False, "--combine", help="另外生成一个包含全部附件的文件，每个附件从新的一页开始"),
     strict: bool = typer.Option(False, "--strict", help="有任何错误或警告就不生成"),
     forms: list[Path] = forms_option(),
+    jobs: Optional[int] = typer.Option(None, "-j", "--jobs", min=1, help="多个年度时同时使用几个处理器核（默认：全部）"),
 ) -> None:
     """生成 Word 附件：先检查数据，再按表样生成每个附件的 .docx。"""
     from .output import interruptible
@@ -125,7 +126,7 @@ def build_command(
         with interruptible():  # from here on SIGTERM and SIGHUP, like Ctrl-C, end with the message below
             from .commands.build import run
 
-            code = run(path, out, combine, strict, _out(), forms)
+            code = run(path, out, combine, strict, _out(), forms, jobs)
     except AnnexgenError as e:
         raise _fail(e) from None
     except KeyboardInterrupt as e:  # output.Interrupted says what state the output is in; before the build began, nothing was written

@@ -45,6 +45,11 @@ def _tokenizer():
     return tokenizer
 
 
+def warm() -> None:
+    """Load the word list now: before a batch forks its workers (pool.py), so they share it instead of each loading it."""
+    _tokenizer()
+
+
 def _words(text: str) -> list[str]:
     if not text:
         return []

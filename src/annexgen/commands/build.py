@@ -5,19 +5,29 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Sequence, TextIO
 
-from ..build import build
+from .. import titles
+from ..build import BuildResult, make
 from ..errors import AnnexgenError
 from ..findings import display_path
 from ..load import find_department_years
 from ..output import Interrupted, WriteError, absolute, batch
+from ..pool import ordered, workers_for
+from ..write import write_files
 from .progress import progress
 from .check import write_text
 
 
-def run(path: Path, out: Path, combine: bool, strict: bool, stdout: TextIO, trusted: Sequence[Path] = ()) -> int:
+def _make(job: tuple[Path, bool, bool, tuple[Path, ...]]) -> BuildResult:
+    """One department-year, checked and rendered (in a worker process when the batch has several)."""
+    return make(*job)
+
+
+def run(path: Path, out: Path, combine: bool, strict: bool, stdout: TextIO, trusted: Sequence[Path] = (), jobs: int | None = None) -> int:
     """Build each department-year into `out` (mirroring the folders under `path`); returns the exit code.
 
-    `trusted` are the form-set folders named with --forms (see `build.build`).
+    `trusted` are the form-set folders named with --forms (see `build.build`). The
+    department-years are made on `jobs` cores (default: all; pool.py) and written here,
+    one at a time and in order, so the output is the same as one core's.
 
     The output folder is locked for the whole run. SIGINT, SIGTERM and SIGHUP
     raise `Interrupted` carrying a message that says which department-years were
@@ -33,12 +43,16 @@ def run(path: Path, out: Path, combine: bool, strict: bool, stdout: TextIO, trus
     try:
         with batch(out) as current:
             committed = current.committed  # filled in as each department-year is swapped in
+            workers = workers_for(len(years), jobs)
+            if workers > 1:
+                titles.warm()  # once here, shared by the forked workers, not once in each
+            made = ordered(_make, [(root, combine, strict, tuple(trusted)) for root in years], workers)
             with progress(len(years), "生成") as advance:
-                for root, target in zip(years, targets):
+                for root, target, result in zip(years, targets, made):
                     advance(display_path(root))
-                    result = build(root, target, combine=combine, strict=strict, trusted=trusted)
+                    if not result.stopped:
+                        written += len(write_files(target, result.files))
                     findings.extend(result.findings)
-                    written += len(result.written)
                     if result.stopped:
                         stopped.append(root)
                     if result.form_set is not None:

@@ -2,6 +2,8 @@
 
 On a terminal (stderr is a tty) a rich bar shows the count and the unit at work; in CI,
 pipes and files nothing is drawn: the command's own final line says what was done.
+The bar is redrawn as each unit starts, by the caller's thread: no refresh thread runs
+(a batch forks its worker processes, pool.py, and a fork should not copy a busy thread).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ def progress(total: int, verb: str) -> ContextManager[Callable[[str], None]]:
     @contextmanager
     def bar():
         console = Console(file=sys.stderr, force_terminal=True)
-        with Progress(TextColumn(verb), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"), console=console, transient=False) as shown:
+        with Progress(TextColumn(verb), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"), console=console, transient=False, auto_refresh=False) as shown:
             task = shown.add_task("", total=total)
             started = [False]
 
