@@ -62,17 +62,27 @@ def combine(docs: Sequence[bytes], properties: CoreProperties) -> bytes:
 
 
 def with_docxcompose(docs: Sequence[bytes], properties: CoreProperties) -> bytes:
-    """docxcompose's join (the first annex's page setup and footers throughout), each annex from a new page."""
-    from docx import Document
-    from docxcompose.composer import Composer
+    """docxcompose's join (the first annex's page setup and footers throughout), each annex from a new page.
 
-    composer = Composer(Document(BytesIO(docs[0])))
-    for data in docs[1:]:
-        part = Document(BytesIO(data))
-        if part.paragraphs:
-            part.paragraphs[0].paragraph_format.page_break_before = True
-        composer.append(part)
-    return write.docx_bytes(composer.doc, properties)
+    docxcompose gives each list it copies a random w:nsid; it draws them here from a fixed seed, so the
+    same annexes give the same bytes.
+    """
+    import random
+
+    from docx import Document
+    from docxcompose import composer
+
+    drawn, composer.random = composer.random, random.Random(len(docs))
+    try:
+        joined = composer.Composer(Document(BytesIO(docs[0])))
+        for data in docs[1:]:
+            part = Document(BytesIO(data))
+            if part.paragraphs:
+                part.paragraphs[0].paragraph_format.page_break_before = True
+            joined.append(part)
+    finally:
+        composer.random = drawn
+    return write.docx_bytes(joined.doc, properties)
 
 
 def compose(docs: Sequence[bytes], properties: CoreProperties) -> bytes:
