@@ -30,8 +30,7 @@ from helpers import edited_set
 from lxml import etree
 
 from annexgen.check import review
-from annexgen.combine import combine, compose, with_docxcompose
-from annexgen.combine_xml import Unsupported
+from annexgen.combine import Unsupported, combine, compose, with_docxcompose
 from annexgen.load import load
 from annexgen.render import properties, render_all
 

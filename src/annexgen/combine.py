@@ -25,32 +25,26 @@ keeps the first annex's page setup and footers for the whole document.
 from __future__ import annotations
 
 import posixpath
-import struct
-import zipfile
-import zlib
-from functools import lru_cache
 from io import BytesIO
 from typing import Sequence
 
-from lxml import etree
-
 from . import write
-from .combine_xml import R_ATTR, Body, Numbering, Unsupported, end_section, merged_styles, new_page, split, style_ids, styles_used
+from .combine_package import Package, quick_entry, rels_name, rels_xml, types_xml
+from .combine_xml import R_ATTR, Numbering, Unsupported, end_section, merged_styles, new_page, split, style_ids, styles_used
 from .combine_xml import unique_bookmarks, unique_drawing_ids, unique_paragraph_ids
 from .write import CoreProperties, Entry
 
+__all__ = ["Unsupported", "combine", "compose", "with_docxcompose"]
+
 _R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-_PKG_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
-_CT = "http://schemas.openxmlformats.org/package/2006/content-types"
-RT_OFFICE_DOCUMENT = _R + "/officeDocument"
-RT_CORE = "http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties"
 RT_STYLES = _R + "/styles"
 RT_NUMBERING = _R + "/numbering"
 #: parts an annex's body may refer to, carried over into the combined document
 CARRIED = {"header", "footer", "image", "hyperlink", "oleObject", "package", "chart", "video", "audio", "media",
            "diagramData", "diagramLayout", "diagramQuickStyle", "diagramColors", "diagramDrawing"}
 _CARRIED_PREFIXES = (_R + "/", "http://schemas.microsoft.com/office/2007/relationships/", "http://schemas.microsoft.com/office/2011/relationships/")
+
+
 def combine(docs: Sequence[bytes], properties: CoreProperties) -> bytes:
     """The combined .docx bytes of these annexes' .docx bytes, in order, each starting on a new page; deterministic."""
     if not docs:
@@ -87,147 +81,7 @@ def with_docxcompose(docs: Sequence[bytes], properties: CoreProperties) -> bytes
 
 def compose(docs: Sequence[bytes], properties: CoreProperties) -> bytes:
     """The XML-level join; raises Unsupported when the annexes do not share their settings, styles or fonts."""
-    return Joined([Package(d) for d in docs]).bytes(properties)
-
-
-# --- reading a package ---------------------------------------------------------------------------
-
-
-def rels_name(part: str) -> str:
-    folder, name = posixpath.split(part)
-    return posixpath.join(folder, "_rels", name + ".rels")
-
-
-class Package:
-    """One annex's zip, read straight from its bytes: parts inflated on demand, relationships parsed once.
-
-    Only what annexgen and Word write is read here (no zip64, no encryption); anything else is Unsupported.
-    """
-
-    def __init__(self, data: bytes) -> None:
-        self.data = data
-        self.infos = _directory(data)
-        self._read: dict[str, bytes] = {}
-        self._rels: dict[str, list[tuple[str, str, str, bool]]] = {}
-        self.defaults, self.overrides = _types(self.read("[Content_Types].xml"))
-        package = self.rels("")
-        self.main = self._one(package, RT_OFFICE_DOCUMENT)
-        self.core = self._one(package, RT_CORE)
-
-    @staticmethod
-    def _one(rels: list[tuple[str, str, str, bool]], reltype: str) -> str:
-        found = [target for _, t, target, external in rels if t == reltype and not external]
-        if len(found) != 1:
-            raise Unsupported(f"{len(found)} parts of type {reltype}")
-        return found[0]
-
-    def has(self, name: str) -> bool:
-        return name in self.infos
-
-    def raw(self, name: str) -> bytes:
-        """The part's bytes as stored in the zip (compressed)."""
-        if name not in self.infos:
-            raise Unsupported(f"missing part {name}")
-        method, crc, size, start, end = self.infos[name]
-        return self.data[start:end]
-
-    def read(self, name: str) -> bytes:
-        if name not in self._read:
-            method, crc, size, _, _ = self.infos.get(name) or (0, 0, 0, 0, 0)
-            inflate = _inflate if size <= _CACHED and name != getattr(self, "main", None) else _inflate.__wrapped__
-            self._read[name] = inflate(self.raw(name), method, crc, size)
-        return self._read[name]
-
-    def same(self, name: str, other: "Package") -> bool:
-        """Whether the part holds the same bytes in the other package (compared compressed first)."""
-        if self.infos[name][1:3] != other.infos.get(name, (None, None, None))[1:3]:
-            return False
-        return self.raw(name) == other.raw(name) or self.read(name) == other.read(name)
-
-    def entry(self, name: str) -> Entry:
-        """The part as a zip entry, its compressed bytes reused when it is deflated."""
-        method, crc, size, start, end = self.infos[name]
-        if method != zipfile.ZIP_DEFLATED:
-            return Entry.deflate(name, self.read(name))
-        return Entry(name, crc, size, self.data[start:end])
-
-    def content_type(self, name: str) -> str:
-        if name in self.overrides:
-            return self.overrides[name]
-        ext = posixpath.splitext(name)[1].lstrip(".").lower()
-        if ext not in self.defaults:
-            raise Unsupported(f"no content type for {name}")
-        return self.defaults[ext]
-
-    def rels(self, part: str) -> list[tuple[str, str, str, bool]]:
-        """(id, type, target, external) of a part's relationships ("" for the package's), targets resolved to part names."""
-        if part not in self._rels:
-            name = "_rels/.rels" if part == "" else rels_name(part)
-            self._rels[part] = _relationships(self.read(name), posixpath.dirname(part)) if self.has(name) else []
-        return self._rels[part]
-
-
-def _directory(data: bytes) -> dict[str, tuple[int, int, int, int, int]]:
-    """Part name → (method, CRC-32, size, start, end of the stored bytes), from the zip's central directory."""
-    end = data.rfind(zipfile.stringEndArchive, max(0, len(data) - zipfile.sizeEndCentDir - 0xFFFF))
-    if end == -1 or len(data) < end + zipfile.sizeEndCentDir:
-        raise Unsupported("not a zip")
-    record = struct.unpack(zipfile.structEndArchive, data[end : end + zipfile.sizeEndCentDir])
-    count, at = record[zipfile._ECD_ENTRIES_TOTAL], record[zipfile._ECD_OFFSET]
-    out = {}
-    try:
-        for _ in range(count):
-            d = struct.unpack(zipfile.structCentralDir, data[at : at + zipfile.sizeCentralDir])
-            if d[0] != zipfile.stringCentralDir or d[zipfile._CD_FLAG_BITS] & 1 or d[zipfile._CD_COMPRESS_TYPE] not in (0, 8):
-                raise Unsupported("a zip entry the join does not read")
-            n, m, k = d[zipfile._CD_FILENAME_LENGTH], d[zipfile._CD_EXTRA_FIELD_LENGTH], d[zipfile._CD_COMMENT_LENGTH]
-            raw = data[at + zipfile.sizeCentralDir : at + zipfile.sizeCentralDir + n]
-            name = raw.decode("utf-8" if d[zipfile._CD_FLAG_BITS] & 0x800 else "cp437")
-            local = d[zipfile._CD_LOCAL_HEADER_OFFSET]
-            head = struct.unpack(zipfile.structFileHeader, data[local : local + zipfile.sizeFileHeader])
-            if head[0] != zipfile.stringFileHeader:
-                raise Unsupported("a broken zip")
-            start = local + zipfile.sizeFileHeader + head[zipfile._FH_FILENAME_LENGTH] + head[zipfile._FH_EXTRA_FIELD_LENGTH]
-            out[name] = (d[zipfile._CD_COMPRESS_TYPE], d[zipfile._CD_CRC], d[zipfile._CD_UNCOMPRESSED_SIZE], start, start + d[zipfile._CD_COMPRESSED_SIZE])
-            at += zipfile.sizeCentralDir + n + m + k
-    except struct.error:
-        raise Unsupported("a broken zip") from None
-    return out
-
-
-_CACHED = 32 * 1024  # parts up to this size are inflated once per process (templates' parts); larger ones each time
-
-
-@lru_cache(maxsize=128)
-def _inflate(raw: bytes, method: int, crc: int, size: int) -> bytes:
-    """A part's bytes (the same stored bytes are inflated once: many annexes share their template's parts)."""
-    try:
-        data = zlib.decompress(raw, -15) if method == zipfile.ZIP_DEFLATED else raw
-    except zlib.error:
-        raise Unsupported("a broken zip entry") from None
-    if len(data) != size or zlib.crc32(data) != crc:
-        raise Unsupported("a zip entry that fails its check")
-    return data
-
-
-@lru_cache(maxsize=64)
-def _types(data: bytes) -> tuple[dict[str, str], dict[str, str]]:
-    """[Content_Types].xml: content type by extension, and by part name."""
-    root = etree.fromstring(data)
-    defaults = {e.get("Extension").lower(): e.get("ContentType") for e in root.iter(f"{{{_CT}}}Default")}
-    return defaults, {e.get("PartName").lstrip("/"): e.get("ContentType") for e in root.iter(f"{{{_CT}}}Override")}
-
-
-@lru_cache(maxsize=256)
-def _relationships(data: bytes, base: str) -> list[tuple[str, str, str, bool]]:
-    out = []
-    for rel in etree.fromstring(data).iter(f"{{{_PKG_RELS}}}Relationship"):
-        target = rel.get("Target") or ""
-        external = rel.get("TargetMode") == "External"
-        if not external:
-            target = posixpath.normpath(target.lstrip("/") if target.startswith("/") else posixpath.join(base, target))
-        out.append((rel.get("Id"), rel.get("Type"), target, external))
-    return out
+    return Joined([Package(d) for d in docs]).docx(properties)
 
 
 def carried(reltype: str) -> bool:
@@ -236,37 +90,10 @@ def carried(reltype: str) -> bool:
     return prefix + "/" in _CARRIED_PREFIXES and last in CARRIED
 
 
-def rels_xml(rels: list[tuple[str, str, str, bool]], part: str) -> bytes:
-    """A .rels part for `part` from (id, type, target part name or external address, external)."""
-    root = etree.Element(f"{{{_PKG_RELS}}}Relationships", nsmap={None: _PKG_RELS})
-    base = posixpath.dirname(part)
-    for rid, reltype, target, external in rels:
-        el = etree.SubElement(root, f"{{{_PKG_RELS}}}Relationship", Id=rid, Type=reltype)
-        el.set("Target", target if external else posixpath.relpath(target, base or "."))
-        if external:
-            el.set("TargetMode", "External")
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
-
-
-def types_xml(defaults: dict[str, str], overrides: dict[str, str]) -> bytes:
-    root = etree.Element(f"{{{_CT}}}Types", nsmap={None: _CT})
-    for ext in sorted(defaults):
-        etree.SubElement(root, f"{{{_CT}}}Default", Extension=ext, ContentType=defaults[ext])
-    for name in sorted(overrides):
-        etree.SubElement(root, f"{{{_CT}}}Override", PartName="/" + name, ContentType=overrides[name])
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
-
-
-def _quick(name: str, data: bytes) -> Entry:
-    """An entry compressed at zlib's fastest level: the joined document.xml is most of a combine's work otherwise."""
-    z = zlib.compressobj(1, zlib.DEFLATED, -15)
-    return Entry(name, zlib.crc32(data), len(data), z.compress(data) + z.flush())
-
-
 # --- the join ------------------------------------------------------------------------------------
 
 _FIRST = object()  # a part of the first annex written as it is (its compressed bytes reused)
-Rel = tuple[str, str, bool]  # (type, target part name or external address, external)
+Rel = tuple[str, str, bool]  # (type, target part name or external address, external): a relationship but its id
 
 
 class Joined:
@@ -370,24 +197,23 @@ class Joined:
 
     # --- the document
 
-    def _styles(self) -> tuple[bytes | None, list[set[bytes]]]:
-        """The merged styles.xml (None when every annex has the same) and each annex's style ids."""
+    def _styles(self) -> bytes | None:
+        """The merged styles.xml, or None when every annex has the same."""
         part = self.shared.get(RT_STYLES)
-        if part is None:
-            return None, [set() for _ in self.packages]
-        each = [p.read(part) for p in self.packages]
+        each = [p.read(part) for p in self.packages] if part else []
         distinct = list(dict.fromkeys(each))
-        if len(distinct) == 1:
-            return None, [set() for _ in self.packages]
+        if len(distinct) <= 1:
+            return None
         ids = {d: style_ids(d) for d in distinct}
         merged = merged_styles(distinct)
         every = set().union(*ids.values())
         for data, body in zip(each, self.bodies):
             if styles_used(body.inner) - ids[data] & every:
                 raise Unsupported("an annex uses a style only another annex defines")
-        return merged, [ids[d] for d in each]
+        return merged
 
-    def bytes(self, properties: CoreProperties) -> bytes:
+    def docx(self, properties: CoreProperties) -> bytes:
+        """The combined .docx: the first annex's package-wide parts, the joined body, styles and lists, the carried parts."""
         first = self.packages[0]
         mine = self._closure(first, [self.rels[0][rid][1] for rid in self.used[0] if not self.rels[0][rid][2]])
         skip = {self.main, rels_name(self.main), "[Content_Types].xml", first.core, *mine}
@@ -396,12 +222,12 @@ class Joined:
             if name not in skip and not name.endswith("/"):
                 self.out[name] = _FIRST
         self.overrides = {n: t for n, t in first.overrides.items() if n in self.out or n in (self.main, first.core)}
-        styles, _ = self._styles()
+        styles = self._styles()
         if styles is not None:
             self.out[self.shared[RT_STYLES]] = styles
         numbering = None
         if RT_NUMBERING in self.shared:
-            numbering = Numbering(first.read(self.shared[RT_NUMBERING]), styles or first.read(self.shared[RT_STYLES]))
+            numbering = Numbering(first.read(self.shared[RT_NUMBERING]), styles or (first.read(self.shared[RT_STYLES]) if RT_STYLES in self.shared else None))
         inners, sects = [], []
         for k, (p, body) in enumerate(zip(self.packages, self.bodies)):
             ids = {rid: self._relate(p, self.rels[k][rid]).encode() for rid in self.used[k]}
@@ -425,7 +251,7 @@ class Joined:
         document = self.bodies[0].head + content + b"</w:body></w:document>"
         entries = [first.entry(n) if v is _FIRST else Entry.deflate(n, v) for n, v in self.out.items()]
         entries += [
-            _quick(self.main, document),
+            quick_entry(self.main, document),
             Entry.deflate(rels_name(self.main), rels_xml(self.main_rels, self.main)),
             Entry.deflate("[Content_Types].xml", types_xml(self.defaults, self.overrides)),
             Entry.deflate(first.core, properties.xml()),

@@ -252,14 +252,14 @@ class Numbering:
     """numbering.xml with the lists restarted per annex: a new w:num (same abstractNum, every level's start
     overridden) for each list an annex uses, as Word's "restart at 1" makes."""
 
-    def __init__(self, data: bytes, styles: bytes) -> None:
+    def __init__(self, data: bytes, styles: bytes | None) -> None:
         self.data = data
         root = etree.fromstring(data)
         self.nums = {n.get(f"{{{W}}}numId"): n for n in root.iterfind("w:num", _NS)}
         self.starts = {a.get(f"{{{W}}}abstractNumId"): {lvl.get(f"{{{W}}}ilvl"): _start(lvl) for lvl in a.iterfind("w:lvl", _NS)} for a in root.iterfind("w:abstractNum", _NS)}
         self.next = max((int(i) for i in self.nums if i and i.isdigit()), default=0) + 1
         self.added: list[bytes] = []
-        self.by_style = _style_lists(styles)
+        self.by_style = _style_lists(styles) if styles else {}
 
     def restart(self, head: bytes, inner: bytes) -> bytes:
         """An annex's body with its lists on new w:num ids (a paragraph listed by its style gets that list directly)."""
