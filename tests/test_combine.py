@@ -351,3 +351,55 @@ def test_libreoffice_prints_as_many_pages_as_the_annexes(tmp_path: Path) -> None
     counted = {label: (sum(pages(pdfs[p]) for p in parts), pages(pdfs[whole])) for label, (parts, whole) in wanted.items()}
     assert all(one_by_one == together for one_by_one, together in counted.values()), counted
     assert counted["miluo-hrss"][0] > len(groups["miluo-hrss"][0])  # the reports run over several pages
+
+
+# --- the section break's place, on body fragments -------------------------------------------------
+
+SECT = b'<w:sectPr><w:pgSz w:w="1" w:h="2"/></w:sectPr>'
+
+
+@pytest.mark.parametrize(
+    ("inner", "joined"),
+    [
+        (b"<w:p><w:r><w:t>a</w:t></w:r></w:p>", b"<w:p><w:pPr>" + SECT + b"</w:pPr><w:r><w:t>a</w:t></w:r></w:p>"),
+        (b'<w:p w14:paraId="1"><w:pPr/></w:p>', b'<w:p w14:paraId="1"><w:pPr>' + SECT + b"</w:pPr></w:p>"),
+        # after the paragraph mark's run properties, before a revision of the paragraph's properties
+        (b"<w:p><w:pPr><w:jc w:val=\"center\"/><w:rPr><w:b/></w:rPr></w:pPr></w:p>", b'<w:p><w:pPr><w:jc w:val="center"/><w:rPr><w:b/></w:rPr>' + SECT + b"</w:pPr></w:p>"),
+        (b'<w:p><w:pPr><w:pPrChange w:id="1"><w:pPr/></w:pPrChange></w:pPr></w:p>', b"<w:p><w:pPr>" + SECT + b'<w:pPrChange w:id="1"><w:pPr/></w:pPrChange></w:pPr></w:p>'),
+        # a table last, or a paragraph that ends a section already: a paragraph of its own
+        (b"<w:p/><w:tbl><w:tr><w:tc><w:p/></w:tc></w:tr></w:tbl>", b"<w:p/><w:tbl><w:tr><w:tc><w:p/></w:tc></w:tr></w:tbl><w:p><w:pPr>" + SECT + b"</w:pPr></w:p>"),
+        (b"<w:p><w:pPr><w:sectPr/></w:pPr></w:p>", b"<w:p><w:pPr><w:sectPr/></w:pPr></w:p><w:p><w:pPr>" + SECT + b"</w:pPr></w:p>"),
+        # a text box's paragraphs inside the last paragraph: the outer one takes the break
+        (b"<w:p><w:r><w:txbxContent><w:p><w:r/></w:p></w:txbxContent></w:r></w:p>", b"<w:p><w:pPr>" + SECT + b"</w:pPr><w:r><w:txbxContent><w:p><w:r/></w:p></w:txbxContent></w:r></w:p>"),
+    ],
+)
+def test_the_section_break_goes_into_the_last_paragraph(inner: bytes, joined: bytes) -> None:
+    from annexgen.combine_xml import end_section
+
+    assert end_section(inner, SECT) == joined
+
+
+def test_an_annex_starting_continuous_starts_on_a_new_page() -> None:
+    from annexgen.combine_xml import new_page
+
+    continuous = b'<w:sectPr><w:type w:val="continuous"/></w:sectPr>'
+    assert new_page(b"<w:p/>", continuous) == (b"<w:p/>", b'<w:sectPr><w:type w:val="nextPage"/></w:sectPr>')
+    inner, sect = new_page(b"<w:p><w:pPr>" + continuous + b"</w:pPr></w:p>", continuous)  # its first section is in a paragraph
+    assert b"nextPage" in inner and sect == continuous
+    odd = b'<w:sectPr><w:type w:val="oddPage"/></w:sectPr>'
+    assert new_page(b"<w:p/>", odd) == (b"<w:p/>", odd)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda d: d.replace(b"<w:body>", b'<w:body><w:p><w:r><w:footnoteReference w:id="1"/></w:r></w:p>', 1),  # notes
+        lambda d: d.replace(b"<w:body>", b'<w:body><w:p xmlns:w="urn:other"/>', 1),  # w: bound to another namespace
+        lambda d: d.replace(b"</w:sectPr></w:body>", b"</w:sectPr><w:p/></w:body>"),  # no final section properties
+    ],
+)
+def test_what_the_xml_join_does_not_handle_goes_to_docxcompose(change) -> None:
+    docs, props = seed("miluo-hrss/2023")
+    odd = rezip(docs[1], {"word/document.xml": change})
+    with pytest.raises(Unsupported):
+        compose([docs[0], odd], props)
