@@ -14,11 +14,10 @@ converting one annex about 0.2 s: one process per file would be 6× slower.
   process crashes or times out, the files it had not finished are converted
   again without the one it was working on, and that one alone after them: a
   file that brings LibreOffice down fails alone.
-- The same .docx gives the same PDF bytes: LibreOffice 7.x writes the time of
-  conversion (CreationDate) and a random /ID, and ignores SOURCE_DATE_EPOCH;
-  `normalise` sets the date to the document's own (docProps/core.xml
-  dcterms:created) and the /ID to a hash of the content, in place (same length,
-  so the cross-reference offsets stay right).
+- The same .docx gives the same PDF bytes, whatever else the call converts:
+  LibreOffice 7.x ignores SOURCE_DATE_EPOCH and writes the time of conversion,
+  a random /ID and a per-process font counter; `pdfnorm.normalise` replaces
+  them (the date by the document's own, docProps/core.xml dcterms:created).
 - Fonts: the 公文 font names of the templates (仿宋_GB2312 …) are mapped to free
   CJK faces by scripts/fonts/65-annexgen-cjk.conf, which scripts/setup installs.
 """
@@ -42,6 +41,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from .errors import AnnexgenError
+from .pdfnorm import normalise
 
 SOFFICE_ARGS = ("--headless", "--invisible", "--norestore", "--nologo", "--nodefault", "--nolockcheck", "--nofirststartwizard")
 INFILTER = "--infilter=MS Word 2007 XML"  # else a .docx that is not a zip is imported as plain text
@@ -98,13 +98,16 @@ def to_pdf(
     jobs: Sequence[tuple[str, bytes]],
     workers: int | None = None,
     progress: Callable[[str], None] | None = None,
+    reproducible: bool = True,
 ) -> tuple[dict[str, bytes], list[PdfFailure]]:
     """Convert .docx bytes to PDF bytes with LibreOffice headless; names are the caller's, unique.
 
     Returns the PDFs by name and the failures in job order (every name is in one
     of the two). `workers` soffice processes (default: one per core, at most one
     per file) run at once for the whole call; call it once per batch, not per file.
-    `progress(name)` is called in this thread as each file is done. Raises
+    `progress(name)` is called in this thread as each file is done.
+    `reproducible`: the same .docx gives the same PDF bytes (`pdfnorm`; about
+    40 ms of CPU per PDF, in the worker threads while LibreOffice runs). Raises
     PdfUnavailable if LibreOffice is missing or does not start; ValueError on a
     repeated name.
     """
@@ -114,7 +117,7 @@ def to_pdf(
     soffice = find_soffice()
     workers = max(1, min(workers or os.cpu_count() or 1, len(items)))
     root = Path(tempfile.mkdtemp(prefix="annexgen-pdf-"))
-    run = _Run(soffice, root)
+    run = _Run(soffice, root, reproducible)
     threads: list[threading.Thread] = []
     try:
         (root / "in").mkdir()
@@ -198,26 +201,6 @@ def _split(items: list[_Item], workers: int) -> list[list[_Item]]:
     return [sorted(s, key=lambda i: i.order) for s in shares if s]
 
 
-_DATE = re.compile(rb"/CreationDate\(D:(\d{14})")
-_ID = re.compile(rb"/ID \[ ?<([0-9A-Fa-f]+)> ?<([0-9A-Fa-f]+)> ?\]")
-_CHECKSUM = re.compile(rb"/DocChecksum /([0-9A-Fa-f]+)")
-
-
-def normalise(pdf: bytes, date: str) -> bytes:
-    """`pdf` with its CreationDate set to `date` (YYYYMMDDHHMMSS) and /ID, /DocChecksum a hash of the rest; same length."""
-    out = bytearray(pdf)
-    for m in _DATE.finditer(pdf):
-        out[m.start(1) : m.end(1)] = date.encode("ascii")
-    spans = [(m.start(g), m.end(g)) for m in _ID.finditer(pdf) for g in (1, 2)]
-    spans += [(m.start(1), m.end(1)) for m in _CHECKSUM.finditer(pdf)]
-    for a, b in spans:
-        out[a:b] = b"0" * (b - a)
-    digest = hashlib.md5(bytes(out), usedforsecurity=False).hexdigest().upper().encode("ascii")
-    for a, b in spans:
-        out[a:b] = (digest * 2)[: b - a]
-    return bytes(out)
-
-
 def is_pdf(data: bytes) -> bool:
     """A whole PDF: the header at the start and %%EOF at the end (a crash mid-write leaves no %%EOF)."""
     return data.startswith(b"%PDF-") and b"%%EOF" in data[-64:]
@@ -232,6 +215,7 @@ class _Run:
 
     soffice: str
     root: Path
+    reproducible: bool
     events: queue.Queue = field(default_factory=queue.Queue)  # an _Item done, an exception, None when a share ends
     done: dict[str, bytes] = field(default_factory=dict)
     failed: dict[str, tuple[str, str]] = field(default_factory=dict)
@@ -335,10 +319,12 @@ class _Run:
             return
         if not is_pdf(data):
             return
+        if self.reproducible:
+            data = normalise(data, item.date)  # outside the lock: the other shares' threads go on
         with self.lock:
             if item.stem in self.done:
                 return
-            self.done[item.stem] = normalise(data, item.date)
+            self.done[item.stem] = data
             self.broken = -1  # LibreOffice works
         self.events.put(item)
 
