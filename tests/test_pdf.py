@@ -316,3 +316,11 @@ def test_document_date_comes_from_core_properties(tmp_path):
     assert pdf._created(path.read_bytes()) == "20241017083005"
     assert pdf._created(b"not a zip") == pdf.FALLBACK_DATE
     assert re.fullmatch(r"\d{14}", pdf.FALLBACK_DATE)
+
+
+def test_an_unwritable_temporary_folder_is_one_clear_error(fake, tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "missing" / "tmp"))
+    fake.jobs = jobs_of("ok")
+    with pytest.raises(PdfUnavailable) as e:
+        to_pdf(fake.jobs)
+    assert "TMPDIR" in str(e.value) and str(tmp_path / "missing") in str(e.value)

@@ -116,14 +116,12 @@ def to_pdf(
         return {}, []
     soffice = find_soffice()
     workers = max(1, min(workers or os.cpu_count() or 1, len(items)))
-    root = Path(tempfile.mkdtemp(prefix="annexgen-pdf-"))
-    run = _Run(soffice, root, reproducible)
+    root: Path | None = None
+    run: _Run | None = None
     threads: list[threading.Thread] = []
     try:
-        (root / "in").mkdir()
-        (root / "tmp").mkdir()
-        for item in items:
-            (root / "in" / f"{item.stem}.docx").write_bytes(jobs[item.order][1])
+        root = _stage(items, jobs)
+        run = _Run(soffice, root, reproducible)
         for k, share in enumerate(_split(items, workers)):
             threads.append(threading.Thread(target=run.share, args=(k, share), name=f"soffice-{k}", daemon=True))
             threads[-1].start()
@@ -141,15 +139,36 @@ def to_pdf(
                 for name in event.names:
                     progress(name)
     finally:
-        run.stop()
+        if run is not None:
+            run.stop()
         for t in threads:
             t.join()
-        shutil.rmtree(root, ignore_errors=True)
-    pdfs = {name: run.done[item.stem] for item in items if item.stem in run.done for name in item.names}
-    failures = [PdfFailure(name, *run.failed.get(item.stem, _LOST)) for item in items if item.stem not in run.done for name in item.names]
-    order = {name: i for i, (name, _) in enumerate(jobs)}
-    failures.sort(key=lambda f: order[f.name])
+        if root is not None:
+            shutil.rmtree(root, ignore_errors=True)
+    stem = {name: item.stem for item in items for name in item.names}
+    pdfs = {name: run.done[stem[name]] for name, _ in jobs if stem[name] in run.done}
+    failures = [PdfFailure(name, *run.failed.get(stem[name], _LOST)) for name, _ in jobs if stem[name] not in run.done]
     return pdfs, failures
+
+
+def _stage(items: list[_Item], jobs: Sequence[tuple[str, bytes]]) -> Path:
+    """A private temporary folder with the distinct .docx files under in/ (removed again if this fails)."""
+    try:
+        root = Path(tempfile.mkdtemp(prefix="annexgen-pdf-"))
+    except OSError as e:
+        raise PdfUnavailable(f"无法在 {tempfile.gettempdir()} 中建立临时文件夹：{e.strerror or e}。请检查磁盘空间和写权限，或用环境变量 TMPDIR 指定另一个临时文件夹") from None
+    try:
+        (root / "in").mkdir()
+        (root / "tmp").mkdir()
+        for item in items:
+            (root / "in" / f"{item.stem}.docx").write_bytes(jobs[item.order][1])
+    except OSError as e:
+        shutil.rmtree(root, ignore_errors=True)
+        raise PdfUnavailable(f"无法在临时文件夹 {root.parent} 中准备要转换的文件：{e.strerror or e}。请检查磁盘空间，或用环境变量 TMPDIR 指定另一个临时文件夹") from None
+    except BaseException:
+        shutil.rmtree(root, ignore_errors=True)
+        raise
+    return root
 
 
 _LOST = ("LibreOffice 没有生成这个 PDF。请再运行一次；仍然失败请用 Word 或 WPS 打开它另存为 PDF", "pdf-failed")
