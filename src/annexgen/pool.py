@@ -5,10 +5,12 @@ exactly what a serial one does (its files are byte-identical: each department-ye
 is made independently of the others). The pool is bounded: at most `2 × workers`
 department-years are in flight, so memory stays flat however large the tree.
 
-Signals belong to the main process: workers ignore SIGINT, SIGTERM and SIGHUP, and
-the main process, which turns them into `output.Interrupted`, cancels what has not
-started, lets the running department-years finish (a fraction of a second each)
-and only then unwinds. Workers are forked where the platform allows, so what the main
+Signals belong to the main process: workers run in a process group of their own, so
+SIGINT, SIGTERM and SIGHUP sent to the command (or its group) reach the main process
+alone, which turns them into `output.Interrupted`, cancels what has not started, lets
+the running department-years finish (a fraction of a second each) and only then
+unwinds. A worker that dies (killed, out of memory) is `WorkerLost`; the others are
+ended by the pool, and none outlives the main process. Workers are forked where the platform allows, so what the main
 process has loaded (modules, the title word list) is shared, not loaded again; spawned
 elsewhere.
 """
@@ -53,11 +55,28 @@ def workers_for(items: int, jobs: int | None = None) -> int:
     return max(1, min(jobs or cores(), items))
 
 
-def _quiet() -> None:
-    """In a worker: signals are the main process's to handle (see the module docstring)."""
+def _worker() -> None:
+    """In a worker: signals are the main process's to handle (see the module docstring).
+
+    The worker leaves the main process's group, so Ctrl-C at a terminal or a signal to the
+    whole group reaches the main process alone; the Python handlers it inherited are reset,
+    so the pool can still end it (SIGTERM) when another worker is lost; and on Linux it is
+    killed with the main process, never left behind should that one be killed outright.
+    """
     for name in ("SIGINT", "SIGTERM", "SIGHUP"):
         if hasattr(signal, name):
-            signal.signal(getattr(signal, name), signal.SIG_IGN)
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
+    if hasattr(os, "setpgrp"):
+        os.setpgrp()
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+        if os.getppid() == 1:  # the main process died before that took effect
+            os._exit(1)
+    except (OSError, AttributeError):  # not Linux
+        pass
 
 
 def ordered(fn: Callable[[T], R], items: Iterable[T], workers: int) -> Iterator[R]:
@@ -71,7 +90,7 @@ def ordered(fn: Callable[[T], R], items: Iterable[T], workers: int) -> Iterator[
         return
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     gc.freeze()  # what the main process holds now is shared with forked workers: their collector leaves it untouched (no copy)
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method), initializer=_quiet)
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method), initializer=_worker)
     try:
         source = iter(items)
         pending: deque[Future] = deque(pool.submit(fn, item) for item in islice(source, workers * (AHEAD + 1)))
