@@ -403,3 +403,13 @@ def test_what_the_xml_join_does_not_handle_goes_to_docxcompose(change) -> None:
     odd = rezip(docs[1], {"word/document.xml": change})
     with pytest.raises(Unsupported):
         compose([docs[0], odd], props)
+
+
+def test_text_that_looks_like_markup_is_left_alone(tmp_path: Path) -> None:
+    """A clerk's text may hold `r:id="rId9"` or `w14:paraId="…"` (quotes stay unescaped in text): it is text, not an id."""
+    docs, props = seed("miluo-hrss/2023")
+    said = ' 见 r:id="rId9" 与 w14:paraId="0000000A" '
+    marked = [with_extras(docs[0], (9, 9, 9)), rezip(with_extras(docs[1], (9, 9, 9)), {"word/document.xml": lambda d: d.replace(b"<w:t>", f"<w:t xml:space=\"preserve\">{said}".encode(), 1)})]
+    joined = compose(marked, props)
+    check_joined(marked, joined, tmp_path)
+    assert said in text(joined, tmp_path)

@@ -30,7 +30,7 @@ from typing import Sequence
 
 from . import write
 from .combine_package import Package, quick_entry, rels_name, rels_xml, types_xml
-from .combine_xml import R_ATTR, Numbering, Unsupported, end_section, merged_styles, new_page, split, style_ids, styles_used
+from .combine_xml import Numbering, Unsupported, end_section, merged_styles, new_page, relate, relationship_ids, split, style_ids, styles_used
 from .combine_xml import unique_bookmarks, unique_drawing_ids, unique_paragraph_ids
 from .write import CoreProperties, Entry
 
@@ -109,7 +109,7 @@ class Joined:
         if len({b.head for b in self.bodies}) != 1:
             raise Unsupported("document.xml differ before their body (namespaces, background)")
         self.rels = [{rid: (t, target, ext) for rid, t, target, ext in p.rels(self.main) if t != write.RT_STYLES_WITH_EFFECTS} for p in packages]
-        self.used = [list(dict.fromkeys(m.group(2).decode() for m in R_ATTR.finditer(b.inner + b.sect))) for b in self.bodies]
+        self.used = [relationship_ids(b.inner + b.sect) for b in self.bodies]
         self.shared = self._shared()
         self.out: dict[str, object] = {}
         self.defaults = dict(first.defaults)
@@ -231,11 +231,7 @@ class Joined:
         inners, sects = [], []
         for k, (p, body) in enumerate(zip(self.packages, self.bodies)):
             ids = {rid: self._relate(p, self.rels[k][rid]).encode() for rid in self.used[k]}
-
-            def remap(xml: bytes) -> bytes:
-                return R_ATTR.sub(lambda m: m.group(1) + ids[m.group(2).decode()] + m.group(3), xml)
-
-            inner, sect = remap(body.inner), remap(body.sect)
+            inner, sect = relate(body.inner, ids), relate(body.sect, ids)
             if k:
                 if numbering is not None:
                     inner = numbering.restart(body.head, inner)

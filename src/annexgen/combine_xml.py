@@ -50,17 +50,32 @@ _BOUND = {
 }
 _BODY = re.compile(rb"<w:body\s*>")
 _ROOT_NS = re.compile(rb'\sxmlns:([\w.-]+)="([^"]*)"')
-R_ATTR = re.compile(rb'( r:[A-Za-z]+=")([^"]*)(")')
+_R_ATTR = re.compile(rb'( r:[A-Za-z]+=")([^"]*)(")')
 _P_TAG = re.compile(rb"<w:p(?=[\s>/])[^>]*?(/?)>|</w:p>")
 _SECT_TYPE = re.compile(rb'<w:type w:val="(?:continuous|nextColumn)"/>')
 _DOCPR = re.compile(rb'(<wp:docPr\b[^>]*?\sid=")(\d+)(")')
-_PARA_ID = re.compile(rb'(w14:paraId=")([0-9A-Fa-f]{8})(")')
+_PARA_ID = re.compile(rb'( w14:paraId=")([0-9A-Fa-f]{8})(")')
 _BOOKMARK_ID = re.compile(rb'(<w:bookmark(?:Start|End)\b[^>]*?\sw:id=")(-?\d+)(")')
 _BOOKMARK_NAME = re.compile(rb'(<w:bookmarkStart\b[^>]*?\sw:name=")([^"]*)(")')
 _STYLE = re.compile(rb"<w:style\s[^>]*?(?:/>|>.*?</w:style>)", re.S)
 _STYLE_ID = re.compile(rb'\sw:styleId="([^"]*)"')
 _STYLE_USES = [re.compile(rb'<w:%sStyle w:val="([^"]*)"' % kind) for kind in (b"p", b"r", b"tbl")]
 NUM_USE = re.compile(rb'<w:numId w:val="(\d+)"/>')
+
+
+def _in_tag(xml: bytes, m: re.Match) -> bool:
+    """Whether a match is inside a tag, not in text (where a writer leaves `"` as it is, but never `<` or `>`)."""
+    return xml.rfind(b"<", 0, m.start()) > xml.rfind(b">", 0, m.start())
+
+
+def relationship_ids(xml: bytes) -> list[str]:
+    """The relationship ids the r: attributes in this XML name, in order, once each."""
+    return list(dict.fromkeys(m.group(2).decode() for m in _R_ATTR.finditer(xml) if _in_tag(xml, m)))
+
+
+def relate(xml: bytes, ids: dict[str, bytes]) -> bytes:
+    """The XML with its r: attributes naming the new relationship ids."""
+    return _R_ATTR.sub(lambda m: m.group(1) + ids[m.group(2).decode()] + m.group(3) if _in_tag(xml, m) else m.group(0), xml)
 
 
 @dataclass
@@ -198,12 +213,14 @@ def unique_drawing_ids(stories: list[bytes]) -> list[bytes]:
 
 def unique_paragraph_ids(stories: list[bytes]) -> list[bytes]:
     """w14:paraId kept where first seen, a new one (below 0x80000000, as Word requires) for each repeat."""
-    ids = [m.group(2).upper() for s in stories if b"w14:paraId" in s for m in _PARA_ID.finditer(s)]
+    ids = [m.group(2).upper() for s in stories if b"w14:paraId" in s for m in _PARA_ID.finditer(s) if _in_tag(s, m)]
     if len(ids) == len(set(ids)):
         return stories
     used, seen, fresh = set(ids), set(), (f"{i:08X}".encode() for i in count(1))
 
     def one(m: re.Match) -> bytes:
+        if not _in_tag(m.string, m):
+            return m.group(0)
         value = m.group(2).upper()
         if value in seen:
             value = next(v for v in fresh if v not in used)
