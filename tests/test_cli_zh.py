@@ -47,6 +47,8 @@ def test_help_is_chinese(path: tuple[str, ...]) -> None:
         (["bogus"], "错误：没有命令“bogus”"),
         (["forms", "new", "x", "--from", "全国", "--to", "/etc/hostname"], "错误：--to 的值不对：“/etc/hostname”是文件，这里要写文件夹"),
         (["check", "--format", "xml", "."], "错误：--format 的值不对：“xml”不是可选的值"),
+        (["build", ".", "-j", "0"], "错误：-j/--jobs 的值不对：0 不行，至少要写 1"),
+        (["check", ".", "--jobs", "两"], "错误：-j/--jobs 的值不对：要写一个整数"),
     ],
 )
 def test_usage_errors_are_chinese(args: list[str], expected: str) -> None:

@@ -83,12 +83,23 @@ def forms_option() -> list[Path]:
     return typer.Option([], "--forms", help=FORMS_HELP, envvar="ANNEXGEN_FORMS", file_okay=False)
 
 
+def jobs_option() -> Optional[int]:
+    return typer.Option(None, "-j", "--jobs", metavar="核数", callback=_at_least_one, help="多个年度时同时使用几个处理器核（默认：全部）")
+
+
+def _at_least_one(value: Optional[int]) -> Optional[int]:
+    if value is not None and value < 1:
+        raise typer.BadParameter(f"{value} 不行，至少要写 1")
+    return value
+
+
 @app.command("check", cls=ZhCommand)
 def check_command(
     path: Path = typer.Argument(..., help="一个年度的数据文件夹（如 data/miluo-hrss/2023），或包含多个年度文件夹的上级文件夹"),
     format: Format = typer.Option(Format.text, "--format", help="输出格式：text（按文件分组）或 json（发现列表）"),
     strict: bool = typer.Option(False, "--strict", help="有警告也以退出码 1 结束"),
     forms: list[Path] = forms_option(),
+    jobs: Optional[int] = jobs_option(),
 ) -> None:
     """检查数据：格式错误、合计不符、计分错误、年份错误等，逐条给出 文件:行:列。"""
     from .commands.check import run
@@ -96,7 +107,7 @@ def check_command(
 
     try:
         with interruptible():  # SIGTERM and SIGHUP end like Ctrl-C: with a message, and JSON when asked for
-            code = run(path, format.value, strict, _out(), forms)
+            code = run(path, format.value, strict, _out(), forms, jobs)
     except AnnexgenError as e:
         if format == Format.json:  # valid JSON on every exit path: the error as the one finding
             _json_error(e.code, str(e))
@@ -117,7 +128,7 @@ def build_command(
     combine: bool = typer.Option(False, "--combine", help="另外生成一个包含全部附件的文件，每个附件从新的一页开始"),
     strict: bool = typer.Option(False, "--strict", help="有任何错误或警告就不生成"),
     forms: list[Path] = forms_option(),
-    jobs: Optional[int] = typer.Option(None, "-j", "--jobs", min=1, help="多个年度时同时使用几个处理器核（默认：全部）"),
+    jobs: Optional[int] = jobs_option(),
 ) -> None:
     """生成 Word 附件：先检查数据，再按表样生成每个附件的 .docx。"""
     from .output import interruptible

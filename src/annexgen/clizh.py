@@ -84,7 +84,7 @@ _ERRORS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^No such command '(?P<a>[^']*)'\.$"), "没有命令“{a}”"),
     (re.compile(r"^Option '(?P<a>[^']*)' requires an argument\.$"), "选项 {a} 后面要写一个值"),
     (re.compile(r"^Option '(?P<a>[^']*)' does not take a value\.$"), "选项 {a} 后面不能写值"),
-    (re.compile(r"^Invalid value for '(?P<a>[^']*)': (?P<b>.*)$"), "{a} 的值不对：{b}"),
+    (re.compile(r"^Invalid value for (?P<names>'[^']*'(?: / '[^']*')*): (?P<b>.*)$"), "{names} 的值不对：{b}"),
     (re.compile(r"^Invalid value: (?P<b>.*)$"), "值不对：{b}"),
     (re.compile(r"^Missing command\.$"), "缺少命令"),
 ]
@@ -96,6 +96,7 @@ _REASONS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^(?:File|Directory|Path) '(?P<a>.*)' is not (?:readable|writable)\.$"), "没有权限读写“{a}”"),
     (re.compile(r"^'(?P<a>.*)' is not one of (?P<b>.*)\.$"), "“{a}”不是可选的值，可选：{b}"),
     (re.compile(r"^'(?P<a>.*)' is not a valid integer\.$"), "“{a}”不是整数"),
+    (re.compile(r"^Input should be a valid integer.*$"), "要写一个整数"),
 ]
 
 
@@ -104,6 +105,8 @@ def _translate(text: str, table: list[tuple[re.Pattern[str], str]]) -> str | Non
         m = pattern.match(text.strip())
         if m:
             parts = {k: (v or "") for k, v in m.groupdict().items()}
+            if "names" in parts:  # an option's names: '-j' / '--jobs' → -j/--jobs
+                parts["names"] = parts["names"].replace("' / '", "/").strip("'")
             if "b" in parts:  # the reason of an invalid value
                 reason = parts["b"].removeprefix("Value error, ")
                 parts["b"] = _translate(reason, _REASONS) or reason

@@ -11,17 +11,24 @@ from ..check import check
 from ..findings import Finding, display_path, printable
 from ..forms import FormSet
 from ..load import find_department_years
+from ..pool import ordered, workers_for
 from .progress import progress
 
 
-def run(path: Path, fmt: str, strict: bool, out: TextIO, trusted: Sequence[Path] = ()) -> int:
-    """Check every department-year at or under `path`; returns the exit code (0, 1)."""
+def _check(job: tuple[Path, tuple[Path, ...]]) -> list[Finding]:
+    """One department-year's findings (in a worker process when the batch has several)."""
+    return check(*job)
+
+
+def run(path: Path, fmt: str, strict: bool, out: TextIO, trusted: Sequence[Path] = (), jobs: int | None = None) -> int:
+    """Check every department-year at or under `path` on `jobs` cores (default: all); returns the exit code (0, 1)."""
     years = find_department_years(path)
     findings: list[Finding] = []
+    found = ordered(_check, [(root, tuple(trusted)) for root in years], workers_for(len(years), jobs))
     with progress(len(years), "检查") as advance:
-        for root in years:
+        for root, year_findings in zip(years, found):
             advance(display_path(root))
-            findings.extend(check(root, trusted))
+            findings.extend(year_findings)
     if fmt == "json":
         write_json(findings, out)
     else:
