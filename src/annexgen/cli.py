@@ -129,6 +129,7 @@ def build_command(
     strict: bool = typer.Option(False, "--strict", help="有任何错误或警告就不生成"),
     forms: list[Path] = forms_option(),
     jobs: Optional[int] = jobs_option(),
+    pdf: bool = typer.Option(False, "--pdf", help="每个 Word 文件旁再生成一份 PDF（用 LibreOffice 转换，字体按公文字体对应）"),
 ) -> None:
     """生成 Word 附件：先检查数据，再按表样生成每个附件的 .docx。"""
     from .output import interruptible
@@ -137,7 +138,7 @@ def build_command(
         with interruptible():  # from here on SIGTERM and SIGHUP, like Ctrl-C, end with the message below
             from .commands.build import run
 
-            code = run(path, out, combine, strict, _out(), forms, jobs)
+            code = run(path, out, combine, strict, _out(), forms, jobs, pdf)
     except AnnexgenError as e:
         raise _fail(e) from None
     except KeyboardInterrupt as e:  # output.Interrupted says what state the output is in; before the build began, nothing was written

@@ -8,9 +8,10 @@ from typing import Sequence, TextIO
 from .. import titles
 from ..build import BuildResult, make
 from ..errors import AnnexgenError
-from ..findings import display_path
+from ..findings import Finding, display_path
 from ..load import find_department_years
 from ..output import Interrupted, WriteError, absolute, batch
+from ..pool import cores as pool_cores
 from ..pool import ordered, workers_for
 from ..write import write_files
 from .progress import progress
@@ -22,12 +23,20 @@ def _make(job: tuple[Path, bool, bool, tuple[Path, ...]]) -> BuildResult:
     return make(*job)
 
 
-def run(path: Path, out: Path, combine: bool, strict: bool, stdout: TextIO, trusted: Sequence[Path] = (), jobs: int | None = None) -> int:
+#: .docx files gathered per core before LibreOffice converts them (pdf.py: it starts once per core per window)
+PDF_WINDOW = 100
+
+
+def run(
+    path: Path, out: Path, combine: bool, strict: bool, stdout: TextIO, trusted: Sequence[Path] = (), jobs: int | None = None, pdf: bool = False
+) -> int:
     """Build each department-year into `out` (mirroring the folders under `path`); returns the exit code.
 
     `trusted` are the form-set folders named with --forms (see `build.build`). The
     department-years are made on `jobs` cores (default: all; pool.py) and written here,
-    one at a time and in order, so the output is the same as one core's.
+    one at a time and in order, so the output is the same as one core's. With `pdf`,
+    a PDF of every .docx is written with it, in the same atomic swap-in; LibreOffice
+    converts the files of many department-years at once (`PDF_WINDOW` per core).
 
     The output folder is locked for the whole run. SIGINT, SIGTERM and SIGHUP
     raise `Interrupted` carrying a message that says which department-years were
@@ -40,7 +49,25 @@ def run(path: Path, out: Path, combine: bool, strict: bool, stdout: TextIO, trus
     stopped = []
     used = []  # (department-year, the form set it was built with): every build says which, from where
     written = 0
+    window: list[tuple[Path, BuildResult]] = []  # made, waiting for their PDFs
+    cores = jobs or pool_cores()
+
+    def write(pending: list[tuple[Path, BuildResult]]) -> None:
+        nonlocal written
+        if pdf:
+            with_pdfs(pending, cores)
+        for target, result in pending:
+            findings.extend(result.findings)
+            if not result.stopped:
+                written += len(write_files(target, result.files))
+            result.files = {}
+        pending.clear()
+
     try:
+        if pdf:
+            from ..pdf import find_soffice
+
+            find_soffice()  # no LibreOffice: say so before anything is made
         with batch(out) as current:
             committed = current.committed  # filled in as each department-year is swapped in
             workers = workers_for(len(years), jobs)
@@ -50,13 +77,14 @@ def run(path: Path, out: Path, combine: bool, strict: bool, stdout: TextIO, trus
             with progress(len(years), "生成") as advance:
                 for root, target, result in zip(years, targets, made):
                     advance(display_path(root))
-                    if not result.stopped:
-                        written += len(write_files(target, result.files))
-                    findings.extend(result.findings)
+                    window.append((target, result))
+                    if not pdf or sum(len(r.files) for _, r in window) >= PDF_WINDOW * cores:
+                        write(window)
                     if result.stopped:
                         stopped.append(root)
                     if result.form_set is not None:
                         used.append((root, result.form_set))
+                write(window)
         write_text(findings, len(years), stdout, used)
         for root in stopped:
             why = "有警告或错误（--strict）" if strict else "数据有格式错误或缺少表样需要的部分，无法生成"
@@ -79,6 +107,22 @@ def run(path: Path, out: Path, combine: bool, strict: bool, stdout: TextIO, trus
         raise
     errors = any(f.severity == "error" for f in findings)
     return 1 if errors or stopped else 0
+
+
+def with_pdfs(pending: list[tuple[Path, BuildResult]], workers: int) -> None:
+    """Add a PDF beside every .docx of these department-years (one LibreOffice run for all); failures join their findings."""
+    from ..pdf import to_pdf
+
+    jobs = [(f"{i}/{name}", data) for i, (_, r) in enumerate(pending) for name, data in r.files.items() if name.endswith(".docx")]
+    pdfs, failures = to_pdf(jobs, workers)
+    for key, data in pdfs.items():
+        i, name = key.split("/", 1)
+        pending[int(i)][1].files[name.removesuffix(".docx") + ".pdf"] = data
+    for failure in failures:
+        i, name = failure.name.split("/", 1)
+        target, result = pending[int(i)]
+        message = f"没能转成 PDF（Word 文件照常写出）：{failure.message}"
+        result.findings.append(Finding(display_path(target / name), 1, 1, failure.code, "error", message))
 
 
 def swapped_in(targets: list[Path], committed: list[Path]) -> list[bool]:
