@@ -4,7 +4,8 @@
 split into `workers` shares of about equal size, and each share is converted by
 one `soffice --convert-to pdf f1.docx f2.docx …` (several in turn only past
 `MAX_PER_CALL` files), all shares at once. Starting LibreOffice costs about 2 s,
-converting one annex about 0.2 s: one process per file would be 6× slower.
+converting one annex 0.15 s of CPU: one process per file is about 20× slower
+(scripts/bench_pdf.py).
 
 - Each process has its own profile (`-env:UserInstallation`) and TMPDIR in a
   private temporary folder, removed on every way out, including `Interrupted`
@@ -13,7 +14,8 @@ converting one annex about 0.2 s: one process per file would be 6× slower.
 - A file LibreOffice cannot open is a `PdfFailure`; the others convert. If a
   process crashes or times out, the files it had not finished are converted
   again without the one it was working on, and that one alone after them: a
-  file that brings LibreOffice down fails alone.
+  file that brings LibreOffice down fails alone. A process that begins no new
+  file for FILE_TIMEOUT seconds is killed as hung.
 - The same .docx gives the same PDF bytes, whatever else the call converts:
   LibreOffice 7.x ignores SOURCE_DATE_EPOCH and writes the time of conversion,
   a random /ID and a per-process font counter; `pdfnorm.normalise` replaces
@@ -35,6 +37,7 @@ import signal
 import subprocess
 import tempfile
 import threading
+import time
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,14 +49,12 @@ from .pdfnorm import normalise
 SOFFICE_ARGS = ("--headless", "--invisible", "--norestore", "--nologo", "--nodefault", "--nolockcheck", "--nofirststartwizard")
 INFILTER = "--infilter=MS Word 2007 XML"  # else a .docx that is not a zip is imported as plain text
 FILTER = "pdf:writer_pdf_Export"
-MAX_PER_CALL = 300  # files per soffice invocation (argv size, and a bounded timeout)
+MAX_PER_CALL = 300  # files per soffice invocation (argv size)
 BROKEN_AFTER = 3  # crashes with nothing converted, before any file converted: LibreOffice itself does not work
 FALLBACK_DATE = "19800101000000"  # as the zip entries' time (write.FIXED_TIME)
 
 
-def timeout_for(files: int) -> float:
-    """Seconds one soffice invocation of `files` files may take before it is killed."""
-    return 60.0 + 10.0 * files
+FILE_TIMEOUT = 90.0  # seconds a process may spend on one file (twice that for the first, with its start) before it is killed
 
 
 class PdfUnavailable(AnnexgenError):
@@ -106,8 +107,8 @@ def to_pdf(
     of the two). `workers` soffice processes (default: one per core, at most one
     per file) run at once for the whole call; call it once per batch, not per file.
     `progress(name)` is called in this thread as each file is done.
-    `reproducible`: the same .docx gives the same PDF bytes (`pdfnorm`; about
-    40 ms of CPU per PDF, in the worker threads while LibreOffice runs). Raises
+    `reproducible`: the same .docx gives the same PDF bytes (`pdfnorm`; 20–40 ms
+    of CPU per PDF, in the worker threads while LibreOffice runs). Raises
     PdfUnavailable if LibreOffice is missing or does not start; ValueError on a
     repeated name.
     """
@@ -276,7 +277,7 @@ class _Run:
             fresh = self.convert(others, fresh)
         if len(items) > 1:
             return self.convert([suspect], fresh)
-        self.fail(suspect, _timeout(len(items)) if timed_out else _crashed(rc, tail))
+        self.fail(suspect, _timeout() if timed_out else _crashed(rc, tail))
         return fresh
 
     def invoke(self, items: list[_Item], profile: Path) -> tuple[int, bool, str]:
@@ -295,27 +296,30 @@ class _Run:
             with open(log, "wb") as err:
                 proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=err, env=env, cwd=self.root, start_new_session=True)
             self.procs.add(proc)
-        timed_out = threading.Event()
+        timed_out, ended = threading.Event(), threading.Event()
+        deadline = [time.monotonic() + 2 * FILE_TIMEOUT]  # moved on as each file is begun
 
-        def expire() -> None:
-            timed_out.set()
-            _kill(proc)
+        def watch() -> None:
+            while not ended.wait(0.25):
+                if time.monotonic() > deadline[0]:
+                    timed_out.set()
+                    _kill(proc)
+                    return
 
-        timer = threading.Timer(timeout_for(len(items)), expire)
-        timer.daemon = True
-        timer.start()
+        threading.Thread(target=watch, name=f"soffice-watch-{n}", daemon=True).start()
         try:
             current: _Item | None = None
             assert proc.stdout is not None
             for raw in proc.stdout:  # "convert A -> B using filter" is printed as B is begun: the one before is done
                 m = _CONVERT.match(raw.decode("utf-8", "replace").strip())
                 if m and m[1].rsplit("/", 1)[-1] in by_pdf:
+                    deadline[0] = time.monotonic() + FILE_TIMEOUT
                     if current is not None:
                         self.collect(current, out)
                     current = by_pdf[m[1].rsplit("/", 1)[-1]]
             rc = proc.wait()
         finally:
-            timer.cancel()
+            ended.set()
             if proc.poll() is None:  # leaving on an exception: it must not outlive the call
                 _kill(proc)
                 proc.wait()
@@ -395,5 +399,5 @@ def _crashed(rc: int, tail: str) -> tuple[str, str]:
     return f"LibreOffice 转换这个文件时异常退出（{how}），单独重试仍然失败，没有生成 PDF{detail}。其他文件不受影响；请用 Word 或 WPS 打开它另存为 PDF", "pdf-failed"
 
 
-def _timeout(files: int) -> tuple[str, str]:
-    return f"LibreOffice 转换这个文件超过 {timeout_for(files):.0f} 秒仍未完成，已中止，没有生成 PDF。其他文件不受影响；请用 Word 或 WPS 打开它另存为 PDF", "pdf-timeout"
+def _timeout() -> tuple[str, str]:
+    return f"LibreOffice 转换这个文件超过 {FILE_TIMEOUT:.0f} 秒仍未完成，已中止，没有生成 PDF。其他文件不受影响；请用 Word 或 WPS 打开它另存为 PDF", "pdf-timeout"
