@@ -113,8 +113,8 @@ def test_interrupted_while_converting_leaves_the_output_as_it_was(tree: Path, tm
     before = snapshot(out)
     real = pdf.to_pdf
 
-    def interrupted(jobs, *args, **kwargs):  # Ctrl-C as soon as LibreOffice has converted one file
-        return real(jobs, *args, **{**kwargs, "progress": lambda _name: os.kill(os.getpid(), signal.SIGINT)})
+    def interrupted(jobs, workers=None, progress=None, **kwargs):  # Ctrl-C as soon as LibreOffice has converted one file
+        return real(jobs, workers, lambda _name: os.kill(os.getpid(), signal.SIGINT), **kwargs)
 
     monkeypatch.setattr(pdf, "to_pdf", interrupted)
     r = runner.invoke(app, ["build", str(tree / "隆回"), "-o", str(out), "--pdf"])
@@ -122,8 +122,24 @@ def test_interrupted_while_converting_leaves_the_output_as_it_was(tree: Path, tm
     assert r.stderr == "已中断：输出文件夹未改动（原有文件保持原样）。\n"
     assert snapshot(out) == before
     assert staging_folders(tmp_path) == []
-    left = subprocess.run(["pgrep", "-f", "soffice.bin.*annexgen"], capture_output=True, text=True).stdout.split()
-    assert left == []
+    assert descendants(os.getpid()) == []  # LibreOffice's processes are ended, not left running
+
+
+def descendants(pid: int) -> list[int]:
+    """The live processes started, directly or not, by process `pid`."""
+    parents = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if fields[0] != "Z":
+            parents[int(stat.parent.name)] = int(fields[1])
+    found, frontier = [], {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier}
+        found += sorted(frontier)
+    return found
 
 
 def test_without_libreoffice_nothing_is_made(tree: Path, tmp_path: Path, monkeypatch) -> None:

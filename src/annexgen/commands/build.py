@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Sequence, TextIO
+from typing import Callable, Sequence, TextIO
 
 from .. import titles
 from ..build import BuildResult, make
@@ -14,7 +14,7 @@ from ..output import Interrupted, WriteError, absolute, batch
 from ..pool import cores as pool_cores
 from ..pool import ordered, workers_for
 from ..write import write_files
-from .progress import progress
+from .progress import Advance, progress
 from .check import write_text
 
 
@@ -52,10 +52,10 @@ def run(
     window: list[tuple[Path, BuildResult]] = []  # made, waiting for their PDFs
     cores = jobs or pool_cores()
 
-    def write(pending: list[tuple[Path, BuildResult]]) -> None:
+    def write(pending: list[tuple[Path, BuildResult]], advance: Advance) -> None:
         nonlocal written
         if pdf:
-            with_pdfs(pending, cores)
+            with_pdfs(pending, cores, lambda name: advance.note(f"转成 PDF：{name.split('/', 1)[1]}"))
         for target, result in pending:
             findings.extend(result.findings)
             if not result.stopped:
@@ -79,12 +79,12 @@ def run(
                     advance(display_path(root))
                     window.append((target, result))
                     if not pdf or sum(len(r.files) for _, r in window) >= PDF_WINDOW * cores:
-                        write(window)
+                        write(window, advance)
                     if result.stopped:
                         stopped.append(root)
                     if result.form_set is not None:
                         used.append((root, result.form_set))
-                write(window)
+                write(window, advance)
         write_text(findings, len(years), stdout, used)
         for root in stopped:
             why = "有警告或错误（--strict）" if strict else "数据有格式错误或缺少表样需要的部分，无法生成"
@@ -109,12 +109,12 @@ def run(
     return 1 if errors or stopped else 0
 
 
-def with_pdfs(pending: list[tuple[Path, BuildResult]], workers: int) -> None:
+def with_pdfs(pending: list[tuple[Path, BuildResult]], workers: int, progress: Callable[[str], None] | None = None) -> None:
     """Add a PDF beside every .docx of these department-years (one LibreOffice run for all); failures join their findings."""
     from ..pdf import to_pdf
 
     jobs = [(f"{i}/{name}", data) for i, (_, r) in enumerate(pending) for name, data in r.files.items() if name.endswith(".docx")]
-    pdfs, failures = to_pdf(jobs, workers)
+    pdfs, failures = to_pdf(jobs, workers, progress)
     for key, data in pdfs.items():
         i, name = key.split("/", 1)
         pending[int(i)][1].files[name.removesuffix(".docx") + ".pdf"] = data

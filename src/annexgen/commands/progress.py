@@ -15,10 +15,20 @@ from typing import Callable, ContextManager
 from ..findings import printable
 
 
-def progress(total: int, verb: str) -> ContextManager[Callable[[str], None]]:
+class Advance:
+    """`advance(name)` as each unit starts; `advance.note(text)` says what the current step is doing (no count)."""
+
+    def __init__(self, step: Callable[[str], None] = lambda _name: None, note: Callable[[str], None] = lambda _text: None) -> None:
+        self._step, self.note = step, note
+
+    def __call__(self, name: str) -> None:
+        self._step(name)
+
+
+def progress(total: int, verb: str) -> ContextManager[Advance]:
     """A context giving `advance(name)`: call it as each unit starts; `verb` labels the bar (导入, 检查, 生成)."""
     if total < 2 or not sys.stderr.isatty():
-        return nullcontext(lambda _name: None)
+        return nullcontext(Advance())
 
     from rich.console import Console
     from rich.markup import escape
@@ -37,7 +47,10 @@ def progress(total: int, verb: str) -> ContextManager[Callable[[str], None]]:
                 started[0] = True
                 shown.update(task, description=escape(printable(name, newlines=False)), refresh=True)  # data: neither markup nor escapes
 
-            yield advance
+            def note(text: str) -> None:
+                shown.update(task, description=escape(printable(text, newlines=False)), refresh=True)
+
+            yield Advance(advance, note)
             shown.update(task, completed=total, description="")
 
     return bar()
