@@ -45,6 +45,16 @@ def test_parallel_batch_is_byte_identical_to_serial(tree: Path, tmp_path: Path) 
     assert snapshot(tmp_path / "all") == files  # every file, byte for byte
 
 
+def test_parallel_check_and_summary_are_serials(tree: Path, tmp_path: Path) -> None:
+    for fmt in ("text", "json"):
+        one = runner.invoke(app, ["check", str(tree), "--format", fmt, "-j", "1"])
+        two = runner.invoke(app, ["check", str(tree), "--format", fmt, "-j", "2"])
+        assert (two.exit_code, two.stdout) == (one.exit_code, one.stdout) and one.stdout.count("[") > 50
+    runner.invoke(app, ["summary", str(tree), "-o", str(tmp_path / "one.xlsx"), "-j", "1"])
+    runner.invoke(app, ["summary", str(tree), "-o", str(tmp_path / "two.xlsx"), "-j", "2"])
+    assert (tmp_path / "two.xlsx").read_bytes() == (tmp_path / "one.xlsx").read_bytes()
+
+
 def test_results_come_in_order_and_errors_at_their_place() -> None:
     got = []
     with pytest.raises(ValueError, match="item 5"):

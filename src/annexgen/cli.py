@@ -177,6 +177,7 @@ def summary_command(
     out: Optional[Path] = typer.Option(None, "-o", "--out", help="写到哪里：xlsx 时是 .xlsx 文件（默认 汇总.xlsx；给文件夹则写入其中的 汇总.xlsx）；csv 时是 .csv 文件（只写汇总表）或文件夹（写 汇总.csv、项目.csv、问题.csv）"),
     format: Optional[str] = typer.Option(None, "--format", metavar="[xlsx|csv]", help="输出格式：xlsx（Excel 工作簿，三张表）或 csv（UTF-8，Excel 可直接打开）；不写则按 -o 的扩展名，默认 xlsx"),
     forms: list[Path] = forms_option(),
+    jobs: Optional[int] = jobs_option(),
 ) -> None:
     """汇总各年度的自评：每个年度一行（资金、执行率、各一级指标得分、总分、等级、错误数和警告数），另有项目表和问题表。"""
     from .output import interruptible
@@ -188,7 +189,7 @@ def summary_command(
         with interruptible():
             from .commands.summary import run
 
-            code = run(path, out, format, _out(), forms)
+            code = run(path, out, format, _out(), forms, jobs)
     except AnnexgenError as e:
         raise _fail(e) from None
     except KeyboardInterrupt as e:

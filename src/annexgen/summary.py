@@ -102,16 +102,21 @@ def rate(value) -> Optional[Decimal]:
 
 
 def collect(
-    tree: Path, trusted: Sequence[Path] = (), advance: Callable[[str], None] = lambda _name: None, years: Optional[Sequence[Path]] = None
+    tree: Path,
+    trusted: Sequence[Path] = (),
+    advance: Callable[[str], None] = lambda _name: None,
+    years: Optional[Sequence[Path]] = None,
+    jobs: Optional[int] = None,
 ) -> Summary:
     """Load and check every department-year at or under `tree`; the sheets 汇总, 项目 and 问题.
 
-    `advance(name)` is called as each department-year starts (a progress bar);
-    `years` are the department-years under `tree` when already found.
-    A department-year whose form set cannot be used is a row with that error.
+    `advance(name)` is called as each department-year is added (a progress bar);
+    `years` are the department-years under `tree` when already found. They are read
+    on `jobs` cores (default: all; pool.py), in order. A department-year whose form
+    set cannot be used is a row with that error.
     """
-    from .check import review
-    from .load import find_department_years, load
+    from .load import find_department_years
+    from .pool import ordered, workers_for
 
     years = find_department_years(tree) if years is None else years
     units: list[tuple[list[object], dict[str, Optional[Decimal]], list[object]]] = []
@@ -120,41 +125,17 @@ def collect(
     groups: list[str] = []
     project_groups: list[str] = []
     errors = warnings = 0
-    for root in years:
+    rows = ordered(year_rows, [(tree, root, tuple(trusted)) for root in years], workers_for(len(years), jobs))
+    for root, year in zip(years, rows):
         advance(display_path(root))
-        loaded = load(root)
-        try:
-            findings, form_set = review(loaded, trusted)
-        except AnnexgenError as e:  # a form set that cannot be used: the row says so, the others go on
-            findings, form_set = sorted(loaded.findings) + [Finding(display_path(root), 0, 0, e.code, "error", str(e))], None
-        sub = loaded.submission
-        dept = sub.部门 if sub is not None else None
-        unit = unit_name(tree, root, dept.部门名称 if dept is not None else root.name)
-        year = dept.年度 if dept is not None else (int(root.name) if re.fullmatch(r"(19|20)\d\d", root.name) else None)  # unreadable 部门.yaml: the folder's year
-        profile = form_set.profile if form_set is not None else None
-        table = sub.整体自评.部门整体支出绩效自评表 if sub is not None and sub.整体自评 is not None else None
-        line = table.年度资金总额 if table is not None else None
-        scores = group_scores(table.绩效指标) if table is not None else {}
-        total = table.总分.得分 if table is not None else None
-        checklist = sub.整体自评.自评基础数据表 if sub is not None and sub.整体自评 is not None else None
-        grade = checklist.自评结论 if checklist is not None and checklist.自评结论 else None
-        if grade is None and total is not None:
-            grade = _grade(profile, total)
-        n_err = sum(f.severity == "error" for f in findings)
-        errors += n_err
-        warnings += len(findings) - n_err
-        name = form_set.name if form_set is not None else (dept.表样 if dept is not None else None)
-        head = [unit, dept.部门名称 if dept is not None else None, year, name, *_funds(line)]
-        units.append((head, scores, [total, grade, n_err, len(findings) - n_err]))
-        _add(groups, scores)
-        for project in sub.项目 if sub is not None else []:
-            p_scores = group_scores(project.绩效指标)
-            _add(project_groups, p_scores)
-            p_total = project.总分.得分
-            p_head = [unit, year, project.项目名称, project.主管部门 or dept.部门名称, project.实施单位 or dept.部门名称]  # type: ignore[union-attr]
-            projects.append((p_head + _funds(project.项目资金.年度资金总额), p_scores, [p_total, _grade(profile, p_total) if p_total is not None else None]))
-        for f in findings:
-            issues.append([unit, year, f.file, f.line or None, f.column or None, f.code, SEVERITY_ZH[f.severity], f.message])
+        errors += year.errors
+        warnings += year.warnings
+        units.append(year.unit)
+        _add(groups, year.unit[1])
+        for row in year.projects:
+            _add(project_groups, row[1])
+            projects.append(row)
+        issues += year.issues
     funds = [Column("年初预算数", NUMBER), Column("全年预算数", NUMBER), Column("全年执行数", NUMBER), Column("执行率", RATE), Column("执行率得分", NUMBER)]
     summary = Sheet(
         "汇总",
@@ -174,6 +155,57 @@ def collect(
         issues,
     )
     return Summary(len(years), [summary, project_sheet, problems], errors, warnings)
+
+
+Row = tuple[list[object], dict[str, Optional[Decimal]], list[object]]  # (head cells, 一级指标 scores, tail cells)
+
+
+@dataclass
+class YearRows:
+    """What one department-year adds to the workbook."""
+
+    unit: Row
+    projects: list[Row]
+    issues: list[list[object]]
+    errors: int
+    warnings: int
+
+
+def year_rows(job: tuple[Path, Path, tuple[Path, ...]]) -> YearRows:
+    """One department-year (`(tree, root, trusted)`), loaded and checked (in a worker process when there are several)."""
+    from .check import review
+    from .load import load
+
+    tree, root, trusted = job
+    loaded = load(root)
+    try:
+        findings, form_set = review(loaded, trusted)
+    except AnnexgenError as e:  # a form set that cannot be used: the row says so, the others go on
+        findings, form_set = sorted(loaded.findings) + [Finding(display_path(root), 0, 0, e.code, "error", str(e))], None
+    sub = loaded.submission
+    dept = sub.部门 if sub is not None else None
+    unit = unit_name(tree, root, dept.部门名称 if dept is not None else root.name)
+    year = dept.年度 if dept is not None else (int(root.name) if re.fullmatch(r"(19|20)\d\d", root.name) else None)  # unreadable 部门.yaml: the folder's year
+    profile = form_set.profile if form_set is not None else None
+    table = sub.整体自评.部门整体支出绩效自评表 if sub is not None and sub.整体自评 is not None else None
+    line = table.年度资金总额 if table is not None else None
+    scores = group_scores(table.绩效指标) if table is not None else {}
+    total = table.总分.得分 if table is not None else None
+    checklist = sub.整体自评.自评基础数据表 if sub is not None and sub.整体自评 is not None else None
+    grade = checklist.自评结论 if checklist is not None and checklist.自评结论 else None
+    if grade is None and total is not None:
+        grade = _grade(profile, total)
+    n_err = sum(f.severity == "error" for f in findings)
+    name = form_set.name if form_set is not None else (dept.表样 if dept is not None else None)
+    head = [unit, dept.部门名称 if dept is not None else None, year, name, *_funds(line)]
+    projects: list[Row] = []
+    for project in sub.项目 if sub is not None else []:
+        p_total = project.总分.得分
+        p_head = [unit, year, project.项目名称, project.主管部门 or dept.部门名称, project.实施单位 or dept.部门名称]  # type: ignore[union-attr]
+        p_tail = [p_total, _grade(profile, p_total) if p_total is not None else None]
+        projects.append((p_head + _funds(project.项目资金.年度资金总额), group_scores(project.绩效指标), p_tail))
+    issues = [[unit, year, f.file, f.line or None, f.column or None, f.code, SEVERITY_ZH[f.severity], f.message] for f in findings]
+    return YearRows((head, scores, [total, grade, n_err, len(findings) - n_err]), projects, issues, n_err, len(findings) - n_err)
 
 
 def _funds(line) -> list[object]:

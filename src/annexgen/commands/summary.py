@@ -42,7 +42,7 @@ def targets(out: Optional[Path], fmt: Optional[str]) -> tuple[str, Path, bool]:
     return fmt, out, True
 
 
-def run(path: Path, out: Optional[Path], fmt: Optional[str], stdout: TextIO, trusted: Sequence[Path] = ()) -> int:
+def run(path: Path, out: Optional[Path], fmt: Optional[str], stdout: TextIO, trusted: Sequence[Path] = (), jobs: Optional[int] = None) -> int:
     """Summarise every department-year at or under `path` into `out`; returns the exit code (0)."""
     from ..load import find_department_years
 
@@ -51,7 +51,7 @@ def run(path: Path, out: Optional[Path], fmt: Optional[str], stdout: TextIO, tru
         raise BadOutput(f"{target}: 错误: 文件夹 {display_path(target.parent)} 不存在：请先建好它，或换一个输出位置")
     years = find_department_years(path)
     with progress(len(years), "汇总") as advance:
-        summary = collect(path, trusted, advance, years)
+        summary = collect(path, trusted, advance, years, jobs)
     if fmt == "xlsx":
         write_file(target, xlsx_bytes(summary))
         shown = display_path(target)
