@@ -9,13 +9,14 @@ from .. import titles
 from ..build import BuildResult, make
 from ..errors import AnnexgenError
 from ..findings import Finding, display_path
+from ..forms import FormSet
 from ..load import find_department_years
 from ..output import Interrupted, WriteError, absolute, batch
 from ..pool import cores as pool_cores
 from ..pool import ordered, workers_for
 from ..write import write_files
 from .progress import Advance, progress
-from .check import write_text
+from .check import Report
 
 
 def _make(job: tuple[Path, bool, bool, tuple[Path, ...]]) -> BuildResult:
@@ -45,11 +46,12 @@ def run(
     years = find_department_years(path)
     targets = [out / root.relative_to(path) if root != path else out for root in years]
     committed: list[Path] = []
-    findings = []
+    report = Report()  # findings, as each department-year is written
     stopped = []
     used = []  # (department-year, the form set it was built with): every build says which, from where
     written = 0
     window: list[tuple[Path, BuildResult]] = []  # made, waiting for their PDFs
+    sets: dict[tuple, FormSet] = {}
     cores = jobs or pool_cores()
 
     def write(pending: list[tuple[Path, BuildResult]], advance: Advance) -> None:
@@ -57,7 +59,7 @@ def run(
         if pdf:
             with_pdfs(pending, cores, lambda name: advance.note(f"转成 PDF：{name.split('/', 1)[1]}"))
         for target, result in pending:
-            findings.extend(result.findings)
+            report.add(result.findings)
             if not result.stopped:
                 written += len(write_files(target, result.files))
             result.files = {}
@@ -82,10 +84,11 @@ def run(
                         write(window, advance)
                     if result.stopped:
                         stopped.append(root)
-                    if result.form_set is not None:
-                        used.append((root, result.form_set))
+                    if result.form_set is not None:  # one copy of each form set, not one per department-year from the workers
+                        fs = result.form_set
+                        used.append((root, sets.setdefault((fs.name, fs.folder, fs.builtin), fs)))
                 write(window, advance)
-        write_text(findings, len(years), stdout, used)
+        report.write(stdout, len(years), used)
         for root in stopped:
             why = "有警告或错误（--strict）" if strict else "数据有格式错误或缺少表样需要的部分，无法生成"
             stdout.write(f"{display_path(root)}: 未生成：{why}。请按上面的提示改正后再运行。\n")
@@ -105,8 +108,7 @@ def run(
         if any(done):
             e.args = (f"{e}\n{_state(years, done)}。",)
         raise
-    errors = any(f.severity == "error" for f in findings)
-    return 1 if errors or stopped else 0
+    return 1 if report.errors or stopped else 0
 
 
 def with_pdfs(pending: list[tuple[Path, BuildResult]], workers: int, progress: Callable[[str], None] | None = None) -> None:
