@@ -54,9 +54,10 @@ def test_combined_document_holds_every_annex_in_order(tmp_path: Path) -> None:
     text = extract_text(combined)
     labels = [line for line in text.split("\n") if line.startswith("附件") and len(line) <= 6]
     assert labels == ["附件1", "附件2", "附件3-1", "附件3-2", "附件3-3", "附件3-4", "附件4", "附件5-1", "附件5-2", "附件5-3", "附件5-4"]
-    doc = Document(str(combined))
-    starts = [p for p in doc.paragraphs if p.text in labels[1:]]
-    assert len(starts) == 10 and all(p.paragraph_format.page_break_before for p in starts)
+    from docx.enum.section import WD_SECTION_START
+
+    sections = Document(str(combined)).sections  # each annex is its own section, starting on a new page
+    assert len(sections) == 11 and all(s.start_type == WD_SECTION_START.NEW_PAGE for s in sections[1:])
 
 
 def test_interrupted_build_leaves_previous_output(tmp_path: Path, monkeypatch) -> None:

@@ -9,7 +9,6 @@ files are still written unless `strict`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from io import BytesIO
 from pathlib import Path
 from typing import Sequence
 
@@ -72,18 +71,7 @@ def make(root: Path, combine: bool = False, strict: bool = False, trusted: Seque
 
 
 def combined(docs: list[Rendered], sub, title: str) -> bytes:
-    """One document holding every annex in order, each starting on a new page."""
-    from docx import Document
-    from docxcompose.composer import Composer
+    """One document holding every annex in order, each in its own section starting on a new page (combine.py)."""
+    from .combine import combine
 
-    from .write import docx_bytes
-
-    master = Document(BytesIO(docs[0].data))
-    composer = Composer(master)
-    for d in docs[1:]:
-        part = Document(BytesIO(d.data))
-        first = part.paragraphs[0] if part.paragraphs else None
-        if first is not None:
-            first.paragraph_format.page_break_before = True
-        composer.append(part)
-    return docx_bytes(composer.doc, properties(sub, title))
+    return combine([d.data for d in docs], properties(sub, title))
