@@ -78,7 +78,8 @@ def one(n: int, extra: list[str]) -> None:
         sink = io.StringIO()
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
-        code = run(tree, out, combine="--combine" in extra, strict=False, stdout=sink)
+        jobs = int(extra[extra.index("--jobs") + 1]) if "--jobs" in extra else None
+        code = run(tree, out, combine="--combine" in extra, strict=False, stdout=sink, jobs=jobs)
         wall = time.perf_counter() - t0
         done.set()
         c1 = os.times()
@@ -130,7 +131,10 @@ def main(sizes: list[int]) -> None:
         r = measure(n)
         per = r["wall"] / r["annexes"] * 1000
         print(f"{n:>6} {r['annexes']:>8} {r['wall']:>8.2f} {per:>9.2f} {anchor / per:>9.1f}× {r['cpu'] / r['annexes'] * 1000:>13.2f} {r['rss']:>12.0f} {r['child_rss']:>14.0f} {r['pss']:>11.0f}")
-    n = sizes[0]
+    n = min(max(sizes), 100)
+    one_core = measure(n, ["--jobs", "1"])
+    per = one_core["wall"] / one_core["annexes"] * 1000
+    print(f"{n:>6} {one_core['annexes']:>8} {one_core['wall']:>8.2f} {per:>9.2f} {anchor / per:>9.1f}× {one_core['cpu'] / one_core['annexes'] * 1000:>13.2f}   (one core: --jobs 1)")
     plain, combined = measure(n), measure(n, ["--combine"])
     print(f"--combine over {n} years: {combined['wall']:.2f} s against {plain['wall']:.2f} s without: {combined['wall'] / plain['wall']:.2f}×")
 
