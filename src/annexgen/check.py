@@ -52,6 +52,7 @@ class Context:
         self.loaded = loaded
         self.sub = loaded.submission
         self.profile = profile  # the chosen form set's (the default one when there is none)
+        self.memo: dict = {}  # what several rules compute alike (rules.common.assessment), for this department-year
 
     @property
     def checklist(self):

@@ -7,6 +7,7 @@ at once, like a compiler.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from dataclasses import dataclass
@@ -52,11 +53,17 @@ def display_path(path: Path, base: Path | None = None) -> str:
     Symbolic links are not followed: a link in a submitted folder is named as it
     appears there, never by where it points.
     """
-    here = Path(os.path.abspath(base or Path.cwd()))
+    return _display(os.fspath(path), None if base is None else os.fspath(base), os.getcwd())
+
+
+@functools.lru_cache(maxsize=4096)
+def _display(path: str, base: str | None, cwd: str) -> str:
+    """`display_path` for one working folder (every finding of a file names it: worked out once)."""
+    here = Path(os.path.abspath(base if base is not None else cwd))
     try:
         return str(Path(os.path.abspath(path)).relative_to(here))
     except ValueError:
-        return str(path)
+        return path
 
 
 #: what must never reach a terminal raw: C0 and C1 controls (ESC starts terminal commands), DEL,

@@ -472,14 +472,18 @@ class Submission(Form):
 # --- addressing values by their YAML path ----------------------------------------
 
 
+_FIELD_NAMES: dict[type, dict[str, str]] = {}  # model class → key as written (field name or alias) → field name
+
+
 def _field_name(obj: BaseModel, key: str) -> str:
     cls = type(obj)
-    if key in cls.model_fields:
-        return key
-    for name, info in cls.model_fields.items():
-        if info.alias == key:
-            return name
-    raise KeyError(key)
+    names = _FIELD_NAMES.get(cls)
+    if names is None:  # once per class and process: the fields of a class do not change
+        fields = cls.model_fields
+        names = {info.alias: name for name, info in reversed(fields.items()) if info.alias is not None}
+        names.update({name: name for name in fields})
+        _FIELD_NAMES[cls] = names
+    return names[key]
 
 
 def resolve(obj: Any, path: tuple) -> Any:

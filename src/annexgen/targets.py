@@ -154,6 +154,17 @@ def when(text: str | None, year: int) -> When | None:
     if text is None:
         return None
     s = "".join(text.translate(_HALF).split())
+    return _when(s, year) if may_be_date(s) else None
+
+
+def may_be_date(s: str) -> bool:
+    """False when `_when` surely finds no date in `s` (most indicator values: 95%, 有所提升): every span
+    `_body` knows names a 年, 月, 季度 or 度, or `s` starts with an ISO date's four digits."""
+    return "年" in s or "月" in s or "度" in s or "季" in s or s[:4].isdigit()
+
+
+def _when(s: str, year: int) -> When | None:
+    """`when` of a text already in half-width characters, without white space."""
     s = _ISO.sub(lambda m: f"{m[1]}年{int(m[2])}月{int(m[3])}日" if m[1] else f"{m[4]}年{int(m[5])}月", s)
     head = _HEAD.match(s)
     by = bool(head) and head[0].startswith(_DEADLINE_HEADS)

@@ -338,6 +338,9 @@ def _compose(text: str, budget: Budget) -> yaml.Node | None:
 
 def parse(text: str, doc: Document, budget: Budget) -> list[tuple[Loc, str]]:
     """Fill `doc` from `text`; returns the warnings (removed escaped control characters). Raises Problem."""
+    warnings = yamlfast.parse(text, doc, budget)  # the common file in one pass; None: this general path
+    if warnings is not None:
+        return warnings
     composer_budget = Budget(nodes=budget.nodes)
     try:
         node = _compose(text, composer_budget)
@@ -421,3 +424,5 @@ def decode(raw: bytes, known_keys: set[str]) -> tuple[str, str | None]:
 
 
 _KEY_LINE = re.compile(r"^[ \t-]*([^\s:#]+)\s*:", re.M)
+
+from . import yamlfast  # noqa: E402  (it builds on this module's pieces)

@@ -73,8 +73,13 @@ def _is_cost(ctx: Context, path: tuple, group: Group) -> bool:
 
 
 def assessment(ctx: Context, path: tuple, group: Group, ind: Indicator) -> Assessment | None:
-    """The indicator's target and actual compared (numbers of one unit, or dates), or None."""
-    return assess(ind.年度指标值, ind.实际完成值, ctx.sub.年度, _is_cost(ctx, path, group))
+    """The indicator's target and actual compared (numbers of one unit, or dates), or None.
+
+    Several rules ask for it of every indicator: it is worked out once per department-year."""
+    key = ("assessment", path)
+    if key not in ctx.memo:
+        ctx.memo[key] = assess(ind.年度指标值, ind.实际完成值, ctx.sub.年度, _is_cost(ctx, path, group))
+    return ctx.memo[key]
 
 
 def same_value(a: Decimal, b: Decimal) -> bool:

@@ -227,6 +227,8 @@ def _quotes(text: str, aliases: tuple[str, ...], unit: str) -> list[tuple[Decima
     found = []
     taken: list[tuple[int, int]] = []
     for alias in sorted(aliases, key=len, reverse=True):
+        if alias not in text:  # the pattern starts with the alias itself: no match (and no pattern to compile)
+            continue
         for m in re.finditer(re.escape(alias) + _QUOTE_TAIL, text):
             if any(a <= m.start() < b for a, b in taken):
                 continue
