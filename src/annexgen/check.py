@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
+from . import targets
 from .derive import derive
 from .findings import Finding
 from .load import Loaded, load
@@ -32,6 +33,7 @@ class Rule:
 
 
 RULES: list[Rule] = []
+SEVERITY: dict[str, str] = {}  # code → severity of the first rule registered under it
 
 
 def rule(code: str, severity: str, meaning: str, example: str):
@@ -39,6 +41,7 @@ def rule(code: str, severity: str, meaning: str, example: str):
 
     def register(fn: Callable[["Context"], Iterable[Finding]]):
         RULES.append(Rule(code, severity, meaning, example, fn))
+        SEVERITY.setdefault(code, severity)
         return fn
 
     return register
@@ -61,7 +64,7 @@ class Context:
         return overall.自评基础数据表 if overall is not None else None
 
     def finding(self, path: tuple, code: str, message: str, severity: str | None = None) -> Finding:
-        sev = severity or next(r.severity for r in RULES if r.code == code)
+        sev = severity or SEVERITY[code]
         return self.loaded.finding(path, code, sev, message)
 
 
@@ -104,6 +107,7 @@ def review(loaded: Loaded, trusted: Sequence[Path] = ()) -> tuple[list[Finding],
     from .requirements import choose_form_set
 
     findings = list(loaded.findings)
+    targets.forget()
     form_set, about = choose_form_set(loaded, trusted)
     findings.extend(about)
     if loaded.submission is not None:

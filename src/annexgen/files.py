@@ -21,6 +21,7 @@ with ``os.scandir`` without following links, and names are sorted by
 from __future__ import annotations
 
 import errno
+import functools
 import os
 import re
 import stat
@@ -56,7 +57,14 @@ def _not_regular(kind: str, advice: str) -> BadFile:
 
 def shown(path: Path) -> str:
     """`path` as the user would name it, without following a link in its last part."""
-    return str(Path(display_path(path.parent)) / path.name)
+    return _shown(os.fspath(path), os.getcwd())
+
+
+@functools.lru_cache(maxsize=4096)
+def _shown(path: str, cwd: str) -> str:
+    """`shown` from one working folder (every finding in a file names it: worked out once)."""
+    p = Path(path)
+    return str(Path(display_path(p.parent)) / p.name)
 
 
 def _kind(mode: int) -> BadFile:

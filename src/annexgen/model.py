@@ -475,15 +475,19 @@ class Submission(Form):
 _FIELD_NAMES: dict[type, dict[str, str]] = {}  # model class → key as written (field name or alias) → field name
 
 
-def _field_name(obj: BaseModel, key: str) -> str:
-    cls = type(obj)
+def _names(cls: type[BaseModel]) -> dict[str, str]:
+    """Once per class and process (the fields of a class do not change): field name or alias → field name."""
     names = _FIELD_NAMES.get(cls)
-    if names is None:  # once per class and process: the fields of a class do not change
+    if names is None:
         fields = cls.model_fields
         names = {info.alias: name for name, info in reversed(fields.items()) if info.alias is not None}
         names.update({name: name for name in fields})
         _FIELD_NAMES[cls] = names
-    return names[key]
+    return names
+
+
+def _field_name(obj: BaseModel, key: str) -> str:
+    return _names(type(obj))[key]
 
 
 def resolve(obj: Any, path: tuple) -> Any:
@@ -493,10 +497,13 @@ def resolve(obj: Any, path: tuple) -> Any:
             return None
         if isinstance(part, int):
             obj = obj[part] if isinstance(obj, list) and part < len(obj) else None
-        elif isinstance(obj, BaseModel):
-            obj = getattr(obj, _field_name(obj, part))
-        else:
-            return None
+            continue
+        names = _FIELD_NAMES.get(obj.__class__)  # only models' classes are in it
+        if names is None:
+            if not isinstance(obj, BaseModel):
+                return None
+            names = _names(obj.__class__)
+        obj = getattr(obj, names[part])
     return obj
 
 

@@ -17,12 +17,16 @@ target)/target), 0 at twice the target). Pure functions: the rules and `derive` 
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from .values import digits_problem, fmt, rounded
+
+#: values of `when` and `quantity` remembered (a department-year has a few hundred indicator values)
+_MEMO = 2048
 
 # full-width digits and signs as an IME types them (９月前, ２０２３／７／１５, ９５％)
 _HALF = str.maketrans("０１２３４５６７８９．％／－", "0123456789.%/-")
@@ -63,7 +67,12 @@ def same_unit(a: Quantity, b: Quantity) -> bool:
 
 def quantity(text: str | None) -> Quantity | None:
     """A number with its unit and direction, or None (qualitative, or a date: see `when`)."""
-    if text is None or is_date(text):
+    return None if text is None else _quantity(text)
+
+
+@functools.lru_cache(maxsize=_MEMO)
+def _quantity(text: str) -> Quantity | None:
+    if is_date(text):
         return None
     m = _VALUE.match(text.translate(_HALF))
     if not m or digits_problem(m["num"]):  # a number beyond the limits is not a figure to compare
@@ -151,10 +160,23 @@ def _body(body: str, year: int, had_year: bool) -> tuple[date, date] | None:
 
 def when(text: str | None, year: int) -> When | None:
     """The date or span `text` names, a year left out being `year` (the department-year), or None."""
-    if text is None:
-        return None
+    return None if text is None else _when_in(text, year)
+
+
+@functools.lru_cache(maxsize=_MEMO)
+def _when_in(text: str, year: int) -> When | None:
     s = "".join(text.translate(_HALF).split())
     return _when(s, year) if may_be_date(s) else None
+
+
+def forget() -> None:
+    """Empty the memos of `when` and `quantity` (`check` does so for each department-year).
+
+    Their values are pure functions of the text, so a memo is never wrong; emptying it keeps
+    one department-year's repeated values (every rule parses the same indicator values) from
+    being counted as work saved for the next."""
+    _when_in.cache_clear()
+    _quantity.cache_clear()
 
 
 def may_be_date(s: str) -> bool:
